@@ -1,0 +1,1 @@
+"""One module per ``hookport`` sub-command (see ``hookport.cli``)."""

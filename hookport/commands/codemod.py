@@ -1,0 +1,14 @@
+"""`hookport codemod` (placeholder until its issue lands)."""
+from hookport.errors import HookportError
+
+HELP = "codemod (not implemented yet)"
+
+
+def add_arguments(parser):
+    """No arguments yet."""
+    parser.add_argument("rest", nargs="*")
+
+
+def main(args):
+    """Fail clearly until implemented."""
+    raise HookportError("hookport codemod is not implemented yet")

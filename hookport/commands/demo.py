@@ -1,0 +1,14 @@
+"""`hookport demo` (placeholder until its issue lands)."""
+from hookport.errors import HookportError
+
+HELP = "demo (not implemented yet)"
+
+
+def add_arguments(parser):
+    """No arguments yet."""
+    parser.add_argument("rest", nargs="*")
+
+
+def main(args):
+    """Fail clearly until implemented."""
+    raise HookportError("hookport demo is not implemented yet")

@@ -1,0 +1,14 @@
+"""`hookport schedule` (placeholder until its issue lands)."""
+from hookport.errors import HookportError
+
+HELP = "schedule (not implemented yet)"
+
+
+def add_arguments(parser):
+    """No arguments yet."""
+    parser.add_argument("rest", nargs="*")
+
+
+def main(args):
+    """Fail clearly until implemented."""
+    raise HookportError("hookport schedule is not implemented yet")

@@ -1,0 +1,1 @@
+"""Stand-in for ``mmcv.runner`` (filled by the MMCV dialect)."""
