@@ -1,0 +1,125 @@
+"""iMIX's checkpointer and ``PeriodicCheckpointer`` (``imix/utils/checkpoint.py``): when and under which name.
+
+File names are iMIX's (0-based counters):
+
+* by epoch, after epoch ``e``: ``{prefix}_epoch{e}_model.pth`` every ``epoch_period``
+  epochs, and ``{prefix}_model_final.pth`` after the last epoch;
+* by epoch, mid-epoch with ``iter_period``: ``{prefix}_epoch{e}_iter{iter+1}_model.pth``
+  (not on an epoch boundary, not at the last iteration);
+* by iteration: ``{prefix}_iter{iter:07d}_model.pth`` when ``(iter+1) % iter_period == 0``
+  (``..._iter0000499_model.pth`` for period 500), and ``{prefix}_model_final.pth`` at the end.
+
+iMIX's by-iteration path raises ``TypeError`` on every iteration that saves nothing
+(``None + '.pth'``) and with ``iter_period`` unset (``% None``); here those
+iterations simply save nothing. A checkpoint holds ``model``, ``optimizer``,
+``scheduler`` state dicts and the counters (``iteration``; or ``epoch``,
+``epoch_inner_iter``, ``epoch_iter``, ``by_epoch``).
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, List, Optional
+
+
+class ImixCheckpointer:
+    """Saves and loads ``{model, optimizer, scheduler, **extra}`` under ``save_dir``.
+
+    Args:
+        model: the model (a DDP wrapper's ``.module`` is saved).
+        save_dir: the directory checkpoints go to.
+        optimizer, scheduler: saved when given.
+    """
+
+    def __init__(self, model: Any, save_dir: str, optimizer: Any = None, scheduler: Any = None):
+        self.model = model
+        self.save_dir = save_dir
+        self.optimizer = optimizer
+        self.scheduler = scheduler
+
+    def save(self, name: str, **extra: Any) -> str:
+        """Write ``save_dir/name.pth`` atomically and return its path."""
+        import torch
+
+        model = getattr(self.model, "module", self.model)
+        data: Dict[str, Any] = {"model": model.state_dict()}
+        if self.optimizer is not None:
+            data["optimizer"] = self.optimizer.state_dict()
+        if self.scheduler is not None and hasattr(self.scheduler, "state_dict"):
+            data["scheduler"] = self.scheduler.state_dict()
+        data.update(extra)
+        os.makedirs(self.save_dir, exist_ok=True)
+        path = os.path.join(self.save_dir, f"{name}.pth")
+        tmp = path + ".tmp"
+        torch.save(data, tmp)
+        os.replace(tmp, path)
+        return path
+
+    def load(self, path: str) -> Dict[str, Any]:
+        """Load ``path`` into the model/optimizer/scheduler and return the remaining entries."""
+        import torch
+
+        data = torch.load(path, map_location="cpu", weights_only=False)
+        getattr(self.model, "module", self.model).load_state_dict(data.pop("model"))
+        if self.optimizer is not None and "optimizer" in data:
+            self.optimizer.load_state_dict(data.pop("optimizer"))
+        if self.scheduler is not None and "scheduler" in data:
+            self.scheduler.load_state_dict(data.pop("scheduler"))
+        return data
+
+
+class PeriodicCheckpointer:
+    """Decides when to save and names the files (see the module docstring).
+
+    Args:
+        checkpointer: an :class:`ImixCheckpointer` (anything with ``save(name, **extra)``).
+        iter_period: save every N iterations (None: never by iteration).
+        epoch_period: save every N epochs.
+        max_iter, max_epoch: the totals (copied from the trainer before training).
+        max_num_checkpoints: keep at most this many periodic files (None: all).
+    """
+
+    def __init__(self, checkpointer: Any, iter_period: Optional[int] = None, epoch_period: int = 1,
+                 max_iter: Optional[int] = None, max_epoch: Optional[int] = None,
+                 max_num_checkpoints: Optional[int] = None):
+        self.checkpointer = checkpointer
+        self.iter_period = iter_period
+        self.epoch_period = epoch_period
+        self.max_iter = max_iter
+        self.max_epoch = max_epoch
+        self.max_num_checkpoints = max_num_checkpoints
+        self.recent_checkpoints: List[str] = []
+        self.curr_checkpoint_name: Optional[str] = None
+
+    def _save(self, name: str, periodic: bool, **extra: Any) -> None:
+        path = self.checkpointer.save(name, **extra)
+        self.curr_checkpoint_name = os.path.basename(path)
+        if periodic and self.max_num_checkpoints is not None:
+            self.recent_checkpoints.append(path)
+            while len(self.recent_checkpoints) > self.max_num_checkpoints:
+                old = self.recent_checkpoints.pop(0)
+                if os.path.exists(old):
+                    os.remove(old)
+
+    def record_iter_checkpoint(self, iteration: int, prefix: str, **extra: Any) -> None:
+        """By-iteration training, after iteration ``iteration`` (0-based)."""
+        extra["iteration"] = iteration
+        if self.iter_period and (iteration + 1) % self.iter_period == 0:
+            self._save(f"{prefix}_iter{iteration:07d}_model", True, **extra)
+        if self.max_iter is not None and iteration + 1 >= self.max_iter:
+            self._save(f"{prefix}_model_final", False, **extra)
+
+    def record_epoch_iter_checkpoint(self, epoch: int, iteration: int, prefix: str, **extra: Any) -> None:
+        """By-epoch training, after iteration ``iteration`` inside epoch ``epoch`` (``iter_period``)."""
+        if not self.iter_period or (iteration + 1) % self.iter_period != 0:
+            return
+        if self.max_iter is not None and iteration + 1 >= self.max_iter:
+            return
+        self._save(f"{prefix}_epoch{epoch}_iter{iteration + 1}_model", True, epoch=epoch, **extra)
+
+    def record_epoch_checkpoint(self, epoch: int, prefix: str, **extra: Any) -> None:
+        """By-epoch training, after epoch ``epoch`` (0-based)."""
+        extra["epoch"] = epoch
+        if (epoch + 1) % self.epoch_period == 0:
+            self._save(f"{prefix}_epoch{epoch}_model", True, **extra)
+        if self.max_epoch is not None and epoch + 1 >= self.max_epoch:
+            self._save(f"{prefix}_model_final", False, **extra)

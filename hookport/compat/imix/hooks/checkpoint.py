@@ -1,0 +1,47 @@
+"""iMIX's ``CheckPointHook(PeriodicCheckpointer, HookBase)``: periodic checkpoints on the main process.
+
+Written like iMIX's: multiple inheritance with an explicit ``HookBase.__init__``,
+``prefix`` popped from the keyword arguments, ``max_iter``/``max_epoch`` copied
+from the trainer in ``before_train``; naming in
+:mod:`hookport.compat.imix.checkpointer`.
+"""
+from __future__ import annotations
+
+from hookport.compat.imix.checkpointer import PeriodicCheckpointer
+from hookport.compat.imix.hook import HookBase
+from hookport.registry import IMIX_HOOKS
+
+
+@IMIX_HOOKS.register_module()
+class CheckPointHook(PeriodicCheckpointer, HookBase):
+    """Saves ``{prefix}_epoch{e}_model.pth`` / ``{prefix}_iter{i:07d}_model.pth`` / ``..._model_final.pth``.
+
+    Args:
+        checkpointer: the object that writes files (``save(name, **extra)``).
+        prefix: ``'{model.type}_{dataset_type}'`` in iMIX (keyword only).
+        kwargs: ``iter_period``, ``epoch_period``, ``max_num_checkpoints`` (``checkpoint_config``).
+    """
+
+    def __init__(self, *args, **kwargs):
+        self.prefix = kwargs.pop("prefix")
+        PeriodicCheckpointer.__init__(self, *args, **kwargs)
+        HookBase.__init__(self)
+
+    def before_train(self):
+        self.max_iter = self.trainer.max_iter
+        if self.trainer.by_epoch:
+            self.max_epoch = self.trainer.max_epoch
+
+    def after_train_iter(self):
+        if not self.trainer.by_epoch:
+            self.record_iter_checkpoint(self.trainer.iter, self.prefix, by_epoch=False)
+            return
+        if (self.trainer.inner_iter + 1) % len(self.trainer.data_loader) == 0:
+            return  # epoch boundary: after_train_epoch saves
+        self.record_epoch_iter_checkpoint(self.trainer.epoch, self.trainer.iter, self.prefix,
+                                          epoch_inner_iter=self.trainer.inner_iter,
+                                          epoch_iter=self.trainer.iter + 1, by_epoch=True)
+
+    def after_train_epoch(self):
+        self.record_epoch_checkpoint(self.trainer.epoch, self.prefix, epoch_inner_iter=self.trainer.inner_iter,
+                                     epoch_iter=self.trainer.iter, by_epoch=True)
