@@ -265,7 +265,7 @@ def build_from_cfg(cfg: Any, registry: Registry, default_args: Optional[dict] = 
 
 # The root registries. Built-ins register into them on first lookup (see ``locations``).
 HOOKS = Registry("hook", locations=["hookport.hooks.builtin"])
-MODELS = Registry("model", locations=["hookport.toy"])
+MODELS = Registry("model", locations=["hookport.toy", "hookport.model.averaged"])
 DATASETS = Registry("dataset", locations=["hookport.toy"])
 DATA_SAMPLERS = Registry("data sampler", locations=["hookport.runner.samplers"])
 COLLATE_FUNCTIONS = Registry("collate function", locations=["hookport.runner.samplers"])
