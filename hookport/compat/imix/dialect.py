@@ -1,0 +1,78 @@
+"""The ``imix`` dialect: iMIX configs, PriorityStatus levels, iMIX's default hooks and loop.
+
+Detection (``detect.yaml``): keys only iMIX reads (``by_iter``, ``train_data``,
+``test_data``, ``gradient_accumulation_steps``, ``is_lr_accumulation``,
+``eval_iter_period``), a ``custom_hooks`` entry with ``level``, iMIX's
+``checkpoint_config`` keys (``iter_period``...) or ``lr_config`` keys of iMIX's
+policies (``use_warmup``, ``lr_steps``...). Configs are read with iMIX's base
+rule (the first ``_base_`` that defines a key wins).
+"""
+from __future__ import annotations
+
+import functools
+import os
+from typing import Any, Dict, List, Optional
+
+import yaml
+
+from hookport.compat.imix.build import all_hooks, settings
+from hookport.compat.imix.hook import IMIX_STAGES
+from hookport.registry import apply_custom_imports
+from hookport.runner.dialect import DIALECTS, Dialect
+from hookport.runner.dispatch import HookTable
+
+
+@functools.lru_cache(maxsize=None)
+def _rules() -> Dict[str, Any]:
+    with open(os.path.join(os.path.dirname(__file__), "detect.yaml"), encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def _filename(cfg: Any) -> Optional[str]:
+    name = getattr(cfg, "filename", None)
+    return name if isinstance(name, str) else None
+
+
+def table_of(hooks: List[Any]) -> HookTable:
+    """A dispatch table holding ``hooks`` in exactly this (iMIX) order, priorities named by level."""
+    table = HookTable("imix", IMIX_STAGES)
+    for hook in hooks:
+        table.insert(len(table), hook, hook.level)
+    return table
+
+
+@DIALECTS.register
+class ImixDialect(Dialect):
+    """iMIX (``HookBase`` hooks, ``PriorityStatus`` levels 0-60, ``Organizer`` default hooks)."""
+
+    name = "imix"
+    scheme = "imix"
+    stages = IMIX_STAGES
+    base_rule = "imix"
+
+    def markers(self, cfg: dict) -> List[str]:
+        """The iMIX-only keys of ``cfg`` (dotted where nested)."""
+        rules = _rules()
+        found = [key for key in rules["keys"] if key in cfg]
+        hooks = cfg.get("custom_hooks") or []
+        if isinstance(hooks, (list, tuple)):
+            found += [f"custom_hooks[{i}].level" for i, h in enumerate(hooks)
+                      if isinstance(h, dict) and rules["custom_hook_key"] in h]
+        for section in ("checkpoint_config", "lr_config"):
+            value = cfg.get(section)
+            if isinstance(value, dict):
+                found += [f"{section}.{k}" for k in rules[f"{section}_keys"] if k in value]
+        return found
+
+    def hook_table(self, cfg: dict, *, distributed: bool = False) -> HookTable:
+        """All hooks of ``cfg`` in iMIX's order (main process: with logger and checkpoint hooks)."""
+        where = _filename(cfg)
+        apply_custom_imports(cfg)
+        st = settings(cfg, where=where)
+        return table_of(all_hooks(cfg, st, where=where))
+
+    def schedule(self, cfg: dict, iters_per_epoch: int) -> Dict[str, Any]:
+        """LR/momentum per iteration, as iMIX's LRSchedulerHook would leave them."""
+        from hookport.compat.imix.schedule import simulate
+
+        return simulate(cfg, iters_per_epoch, where=_filename(cfg))
