@@ -34,6 +34,8 @@ YAML_SUFFIXES = (".yaml", ".yml")
 JSON_SUFFIXES = (".json",)
 SUFFIXES = PY_SUFFIXES + YAML_SUFFIXES + JSON_SUFFIXES
 BASE_KEY = "_base_"
+# Config attributes that a top-level key would hide (mmcv 1.7.2 rejects them the same way).
+RESERVED_KEYS = ("filename", "text", "pretty_text")
 
 # Values a config module may hold that are tools, not settings (mmcv drops these too).
 _DROPPED_TYPES = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType)
@@ -248,6 +250,9 @@ def _merge_child(bases: dict, own: dict, path: str, lines: Dict[str, Optional[in
     """Merge a file's own keys over its combined bases, locating a conflict at the key's assignment."""
     result = dict(bases)
     for key, value in own.items():
+        if key in RESERVED_KEYS:
+            raise ConfigError(f"{key!r} is a reserved name (a Config attribute) and cannot be a config key",
+                              path, lines.get(key))
         try:
             inherited = {key: bases[key]} if key in bases else {}
             result[key] = merge(inherited, {key: value})[key]

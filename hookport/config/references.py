@@ -112,11 +112,18 @@ def _string_spans(text: str) -> List[Tuple[int, int]]:
     for line in text.splitlines(keepends=True):
         line_starts.append(line_starts[-1] + len(line))
     spans = []
+    fstring_start = getattr(tokenize, "FSTRING_START", None)  # Python >= 3.12 splits f-strings up
+    fstring_end = getattr(tokenize, "FSTRING_END", None)
+    opened: List[int] = []
     try:
         for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            (srow, scol), (erow, ecol) = tok.start, tok.end
             if tok.type == tokenize.STRING:
-                (srow, scol), (erow, ecol) = tok.start, tok.end
                 spans.append((line_starts[srow - 1] + scol, line_starts[erow - 1] + ecol))
+            elif fstring_start is not None and tok.type == fstring_start:
+                opened.append(line_starts[srow - 1] + scol)
+            elif fstring_end is not None and tok.type == fstring_end and opened:
+                spans.append((opened.pop(), line_starts[erow - 1] + ecol))
     except (tokenize.TokenError, SyntaxError, IndentationError):
         # The compiler will report the real problem with its line; treat every reference as code.
         return []
