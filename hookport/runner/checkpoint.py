@@ -1,0 +1,125 @@
+"""Checkpoint files: atomic writes, safe loads, and finding the newest one.
+
+Writes go to a temporary file in the target directory and are renamed into
+place, so a crash never leaves a truncated checkpoint; ``last_checkpoint`` in the
+work dir names the newest one (MMEngine's convention, used by ``resume=True``).
+
+Loads always use ``torch.load(weights_only=True)`` (the default of current
+torch), which unpickles only tensors, containers and primitive values. A
+checkpoint that needs anything else is refused with an error naming the
+offending types; a user who trusts the file can allow a type with
+``torch.serialization.add_safe_globals([...])``.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from collections import OrderedDict
+from typing import Any, Dict, List, Optional
+
+import torch
+
+from hookport.errors import HookportError
+
+LAST_CHECKPOINT = "last_checkpoint"
+
+
+class CheckpointError(HookportError):
+    """A checkpoint that cannot be read safely or does not exist."""
+
+
+def weights_to_cpu(state_dict: Dict[str, Any]) -> "OrderedDict[str, Any]":
+    """A copy of ``state_dict`` with every tensor on the CPU (device-independent checkpoints)."""
+    return OrderedDict((k, v.detach().cpu() if isinstance(v, torch.Tensor) else v) for k, v in state_dict.items())
+
+
+def atomic_torch_save(obj: Any, path: str) -> None:
+    """``torch.save`` to ``path`` through a temporary file and ``os.replace``."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pth", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            torch.save(obj, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _unsafe_globals(path: str) -> List[str]:
+    try:
+        return list(torch.serialization.get_unsafe_globals_in_checkpoint(path))
+    except Exception:  # an old (non-zip) format: the unpickling error itself names the type
+        return []
+
+
+def load_checkpoint_file(path: str, map_location: Any = "cpu") -> Dict[str, Any]:
+    """Load a checkpoint dict safely (``weights_only=True``); see the module docstring."""
+    if not os.path.isfile(path):
+        raise CheckpointError(f"checkpoint not found: {path}")
+    try:
+        checkpoint = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as err:  # torch raises UnpicklingError, or RuntimeError for some formats
+        if not isinstance(err, pickle.UnpicklingError) and "weights_only" not in str(err):
+            raise CheckpointError(f"{path}: cannot read checkpoint: {err}") from err
+        names = _unsafe_globals(path)
+        what = ", ".join(names) if names else str(err).splitlines()[0]
+        raise CheckpointError(
+            f"{path}: refusing to unpickle {what}: not allowed in a weights-only load; "
+            f"if you trust this file, allow the type with torch.serialization.add_safe_globals([...])"
+        ) from None
+    if not isinstance(checkpoint, dict):
+        raise CheckpointError(f"{path}: expected a checkpoint dict, got {type(checkpoint).__name__}")
+    return checkpoint
+
+
+def save_last_checkpoint_pointer(work_dir: str, checkpoint_path: str) -> None:
+    """Record ``checkpoint_path`` as the newest checkpoint of ``work_dir``."""
+    atomic_write_text(os.path.join(work_dir, LAST_CHECKPOINT), checkpoint_path)
+
+
+def find_latest_checkpoint(work_dir: str) -> Optional[str]:
+    """The path named by ``<work_dir>/last_checkpoint``, or None when there is none."""
+    pointer = os.path.join(work_dir, LAST_CHECKPOINT)
+    if not os.path.exists(pointer):
+        return None
+    with open(pointer) as fh:
+        path = fh.read().strip()
+    if not path:
+        return None
+    if not os.path.isabs(path) and not os.path.exists(path):
+        path = os.path.join(work_dir, path)
+    return path
+
+
+def state_dict_from_checkpoint(checkpoint: Dict[str, Any]) -> Dict[str, Any]:
+    """The model weights of a checkpoint: ``state_dict`` (MMCV/MMEngine), ``model`` (detectron2/iMIX),
+    or the dict itself when it is already a state dict."""
+    for key in ("state_dict", "model"):
+        if key in checkpoint and isinstance(checkpoint[key], dict):
+            return checkpoint[key]
+    return checkpoint
+
+
+def strip_prefix(state_dict: Dict[str, Any], prefix: str = "module.") -> Dict[str, Any]:
+    """Drop a DDP ``module.`` prefix from every key that has it."""
+    return OrderedDict((k[len(prefix):] if k.startswith(prefix) else k, v) for k, v in state_dict.items())

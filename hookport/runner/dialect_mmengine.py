@@ -1,0 +1,99 @@
+"""The MMEngine dialect: ``default_hooks`` / ``custom_hooks``, MMEngine priorities.
+
+Default hooks are assembled as MMEngine 0.10.7's Runner does: the six defaults
+below in this order; a ``default_hooks`` entry with a known key replaces that
+default (its ``priority`` key, if any, overrides the class priority), ``None``
+removes it, an unknown key is appended after the defaults. ``custom_hooks`` follow
+in list order. Each hook is then inserted after every hook of equal or higher
+priority, so ties keep registration order.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from hookport.errors import ConfigError
+from hookport.registry import HOOKS, apply_custom_imports
+from hookport.runner.dialect import DIALECTS, Dialect
+from hookport.runner.dispatch import HookTable
+
+# (key, config) of MMEngine's default hooks, in registration order; priorities are the classes'.
+DEFAULT_HOOKS: Tuple[Tuple[str, Dict[str, Any]], ...] = (
+    ("runtime_info", {"type": "RuntimeInfoHook"}),
+    ("timer", {"type": "IterTimerHook"}),
+    ("sampler_seed", {"type": "DistSamplerSeedHook"}),
+    ("logger", {"type": "LoggerHook"}),
+    ("param_scheduler", {"type": "ParamSchedulerHook"}),
+    ("checkpoint", {"type": "CheckpointHook", "interval": 1}),
+)
+
+
+def assemble_hooks(default_hooks: Optional[dict] = None, custom_hooks: Optional[Sequence[Any]] = None) -> List[Any]:
+    """The hook specs (configs or instances) to register, in registration order."""
+    merged: Dict[str, Any] = {key: copy.deepcopy(spec) for key, spec in DEFAULT_HOOKS}
+    if default_hooks is not None:
+        if not isinstance(default_hooks, dict):
+            raise ConfigError(f"default_hooks must be a dict, got {type(default_hooks).__name__}")
+        for key, spec in default_hooks.items():
+            if spec is None:
+                if key not in merged:
+                    raise ConfigError(f"default_hooks.{key} is None but there is no default hook {key!r} "
+                                      f"to remove (defaults: {', '.join(k for k, _ in DEFAULT_HOOKS)})")
+                del merged[key]
+            else:
+                merged[key] = spec
+    if custom_hooks is not None and not isinstance(custom_hooks, (list, tuple)):
+        raise ConfigError(f"custom_hooks must be a list, got {type(custom_hooks).__name__}")
+    return list(merged.values()) + list(custom_hooks or ())
+
+
+def build_hook(spec: Any) -> Tuple[Any, Any]:
+    """``(hook, priority or None)`` from a hook config dict or a hook instance.
+
+    A config's ``priority`` key is not a constructor argument: it is returned instead.
+    """
+    if isinstance(spec, dict):
+        cfg = dict(spec)
+        priority = cfg.pop("priority", None)
+        return HOOKS.build(cfg), priority
+    if callable(getattr(spec, "bound", None)):
+        return spec, None
+    raise ConfigError(f"a hook must be a dict(type=...) or a Hook instance, got {spec!r}")
+
+
+@DIALECTS.register
+class MMEngineDialect(Dialect):
+    """MMEngine 0.10.7 configs (the canonical dialect)."""
+
+    name = "mmengine"
+    scheme = "mmengine"
+    marker_keys = ("default_hooks", "param_scheduler", "optim_wrapper", "train_cfg", "val_cfg", "test_cfg",
+                   "train_dataloader", "val_dataloader", "test_dataloader", "val_evaluator", "test_evaluator",
+                   "log_processor", "visualizer")
+
+    def hook_table(self, cfg: dict, *, distributed: bool = False) -> HookTable:
+        """All hooks of ``cfg`` in dispatch order (MMEngine adds no hook for distributed runs)."""
+        apply_custom_imports(cfg)
+        table = HookTable(self.scheme, self.stages)
+        for spec in assemble_hooks(cfg.get("default_hooks"), cfg.get("custom_hooks")):
+            hook, priority = build_hook(spec)
+            table.register(hook, priority)
+        return table
+
+    def register_hooks(self, runner, default_hooks: Optional[dict] = None,
+                       custom_hooks: Optional[Sequence[Any]] = None) -> None:
+        """Register the assembled hooks on ``runner``."""
+        for spec in assemble_hooks(default_hooks, custom_hooks):
+            runner.register_hook(spec)
+
+    def build_runner(self, cfg: dict):
+        """``Runner.from_cfg(cfg)``."""
+        from hookport.runner.runner import Runner
+
+        return Runner.from_cfg(cfg, dialect=self)
+
+    def schedule(self, cfg: dict, iters_per_epoch: int) -> Dict[str, Any]:
+        """LR/momentum per iteration, as MMEngine's ParamSchedulerHook would produce them."""
+        from hookport.optim.simulate import simulate_mmengine
+
+        return simulate_mmengine(cfg, iters_per_epoch)

@@ -1,0 +1,157 @@
+"""Model protocols: how a loop turns a batch into outputs.
+
+Two kinds of model train on the runner:
+
+* an MMEngine-style model with ``train_step(data, optim_wrapper)``, ``val_step(data)`` and
+  ``test_step(data)`` (subclass :class:`BaseModel` to get MMEngine's default behaviour);
+* a plain ``nn.Module`` whose ``forward`` returns a loss tensor or a dict of losses
+  (summed as MMEngine's ``parse_losses`` does); its prediction is its forward output.
+
+:func:`model_steps` resolves the three step callables once per run, so the loops call
+them without further checks. Under DDP the forward must go through the wrapper for
+gradient synchronisation, which :class:`DistributedModel` does.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple
+
+import torch
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+
+from hookport.errors import HookportError
+
+
+def parse_losses(losses: Any) -> Tuple[torch.Tensor, "OrderedDict[str, torch.Tensor]"]:
+    """Reduce a model's losses to ``(total_loss, log_vars)`` as MMEngine does.
+
+    A tensor is taken as the loss itself. In a dict, each tensor value is averaged, each
+    list of tensors is the sum of their averages, and the total is the sum of the entries
+    whose key contains ``'loss'``; ``log_vars`` starts with ``loss`` and holds every entry
+    (detached, so logging never keeps the graph alive).
+    """
+    if isinstance(losses, torch.Tensor):
+        loss = losses.mean()
+        return loss, OrderedDict(loss=loss.detach())
+    if not isinstance(losses, dict):
+        raise HookportError(f"the model's loss output must be a tensor or a dict of tensors, "
+                            f"got {type(losses).__name__}")
+    items = []
+    for name, value in losses.items():
+        if isinstance(value, torch.Tensor):
+            items.append((name, value.mean()))
+        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, torch.Tensor) for v in value):
+            items.append((name, sum(v.mean() for v in value)))
+        else:
+            raise HookportError(f"loss {name!r} is not a tensor or a list of tensors "
+                                f"(got {type(value).__name__})")
+    loss_terms = [value for name, value in items if "loss" in name]
+    if not loss_terms:
+        raise HookportError(f"no loss to optimise: none of the model's outputs {[n for n, _ in items]} "
+                            f"has 'loss' in its name")
+    loss = sum(loss_terms)
+    log_vars = OrderedDict([("loss", loss.detach())] + [(n, v.detach()) for n, v in items])
+    return loss, log_vars
+
+
+def run_forward(module: nn.Module, data: Any, mode: Optional[str] = None) -> Any:
+    """Call ``module`` on a collated batch: a dict as keywords, a list/tuple as positionals.
+
+    ``mode`` is passed as a keyword when given (MMEngine-style models); plain modules
+    are called without it.
+    """
+    extra = {} if mode is None else {"mode": mode}
+    if isinstance(data, dict):
+        return module(**data, **extra)
+    if isinstance(data, (list, tuple)):
+        return module(*data, **extra)
+    return module(data, **extra)
+
+
+class BaseModel(nn.Module):
+    """MMEngine-style model: implement ``forward(..., mode='loss'|'predict'|'tensor')``.
+
+    ``train_step`` runs the forward inside ``optim_wrapper.optim_context`` (autocast,
+    DDP ``no_sync`` during gradient accumulation), reduces the losses with
+    :func:`parse_losses` and lets the wrapper update the parameters.
+    """
+
+    def train_step(self, data: Any, optim_wrapper) -> Dict[str, torch.Tensor]:
+        """One optimisation step; returns the detached log variables."""
+        with optim_wrapper.optim_context(self):
+            losses = run_forward(self, data, mode="loss")
+        loss, log_vars = parse_losses(losses)
+        optim_wrapper.update_params(loss)
+        return log_vars
+
+    def val_step(self, data: Any) -> Any:
+        """Predictions for a validation batch."""
+        return run_forward(self, data, mode="predict")
+
+    def test_step(self, data: Any) -> Any:
+        """Predictions for a test batch."""
+        return run_forward(self, data, mode="predict")
+
+    parse_losses = staticmethod(parse_losses)
+
+
+class DistributedModel(DistributedDataParallel):
+    """DDP wrapper that keeps the step protocol and routes every forward through DDP."""
+
+    def train_step(self, data: Any, optim_wrapper) -> Dict[str, torch.Tensor]:
+        """One optimisation step with gradient synchronisation."""
+        mode = "loss" if _is_step_model(self.module) else None
+        with optim_wrapper.optim_context(self):
+            losses = run_forward(self, data, mode=mode)
+        loss, log_vars = parse_losses(losses)
+        optim_wrapper.update_params(loss)
+        return log_vars
+
+    def val_step(self, data: Any) -> Any:
+        """Predictions for a validation batch (no gradient sync needed)."""
+        return model_steps(self.module).val(data)
+
+    def test_step(self, data: Any) -> Any:
+        """Predictions for a test batch."""
+        return model_steps(self.module).test(data)
+
+
+class Steps(NamedTuple):
+    """The three step callables of a model."""
+
+    train: Callable[[Any, Any], Any]
+    val: Callable[[Any], Any]
+    test: Callable[[Any], Any]
+
+
+def _is_step_model(model: nn.Module) -> bool:
+    return callable(getattr(model, "train_step", None))
+
+
+def unwrap(model: nn.Module) -> nn.Module:
+    """The user's model inside a DDP wrapper (the model itself otherwise)."""
+    return model.module if isinstance(model, DistributedDataParallel) else model
+
+
+def model_steps(model: nn.Module) -> Steps:
+    """Resolve ``model``'s step protocol once (see the module docstring)."""
+    if _is_step_model(model):
+        return Steps(model.train_step, getattr(model, "val_step", None) or _plain_predict(model),
+                     getattr(model, "test_step", None) or _plain_predict(model))
+
+    def train(data: Any, optim_wrapper) -> Dict[str, torch.Tensor]:
+        with optim_wrapper.optim_context(model):
+            losses = run_forward(model, data)
+        loss, log_vars = parse_losses(losses)
+        optim_wrapper.update_params(loss)
+        return log_vars
+
+    predict = _plain_predict(model)
+    return Steps(train, predict, predict)
+
+
+def _plain_predict(model: nn.Module) -> Callable[[Any], Any]:
+    def predict(data: Any) -> Any:
+        return run_forward(model, data)
+    return predict
