@@ -313,6 +313,7 @@ class CheckpointHook(Hook):
 
 
 def _atomic_write_text(path: str, text: str) -> None:
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=osp.dirname(osp.abspath(path)))
     try:
         with os.fdopen(fd, "w") as fh:
