@@ -59,7 +59,7 @@ def _to_numbers(values: Sequence[Any]) -> List[Any]:
         if not _is_number(value):
             groups.setdefault((getattr(value, "device", None), getattr(value, "dtype", None)), []).append(i)
     for indices in groups.values():
-        if torch is not None and len(indices) > 1:
+        if torch is not None and len(indices) > 1 and isinstance(out[indices[0]], torch.Tensor):
             numbers = torch.stack([out[i].reshape(()) for i in indices]).tolist()
         else:
             numbers = [out[i].item() for i in indices]
