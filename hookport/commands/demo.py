@@ -1,14 +1,60 @@
-"""`hookport demo` (placeholder until its issue lands)."""
-from hookport.errors import HookportError
+"""`hookport demo`: the main job on the shipped fixtures (for now: train the MMEngine toy config)."""
+from __future__ import annotations
 
-HELP = "demo (not implemented yet)"
+import os
+
+HELP = "train the shipped toy config in a temporary work dir and print a summary"
+
+FIXTURE = os.path.join("fixtures", "mmengine", "toy_classifier.py")
 
 
-def add_arguments(parser):
-    """No arguments yet."""
-    parser.add_argument("rest", nargs="*")
+def add_arguments(parser) -> None:
+    """``[--work-dir DIR]`` (default: a temporary directory, removed afterwards)."""
+    parser.add_argument("--work-dir", help="keep the run's outputs here instead of a temporary directory")
 
 
-def main(args):
-    """Fail clearly until implemented."""
-    raise HookportError("hookport demo is not implemented yet")
+def find_fixture(name: str) -> str:
+    """A shipped fixture, looked up from the current directory and from the source checkout."""
+    from hookport.errors import HookportError
+
+    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    for root in (os.getcwd(), here):
+        path = os.path.join(root, name)
+        if os.path.exists(path):
+            return path
+    raise HookportError(f"fixture {name} not found (run from the hookport checkout)")
+
+
+def run_toy(work_dir: str) -> dict:
+    """Train the toy fixture into ``work_dir`` and return ``dict(epochs, iters, metrics, checkpoints)``."""
+    from hookport.runner.dialect import load_dialect_config
+
+    cfg, dialect = load_dialect_config(find_fixture(FIXTURE))
+    cfg["work_dir"] = work_dir
+    cfg["log_level"] = "WARNING"
+    runner = dialect.build_runner(cfg)
+    try:
+        runner.train()
+        metrics = {key: runner.message_hub.get_scalar(key).current()
+                   for key in runner.message_hub.log_scalars
+                   if key.startswith("val/") and not key.endswith("time")}
+    finally:
+        runner.close()
+    checkpoints = sorted(f for f in os.listdir(work_dir) if f.endswith(".pth"))
+    return dict(epochs=runner.epoch, iters=runner.iter, metrics=metrics, checkpoints=checkpoints)
+
+
+def main(args) -> int:
+    """Run the demo and print what it did."""
+    import tempfile
+
+    if args.work_dir:
+        os.makedirs(args.work_dir, exist_ok=True)
+        summary = run_toy(os.path.abspath(args.work_dir))
+    else:
+        with tempfile.TemporaryDirectory(prefix="hookport-demo-") as tmp:
+            summary = run_toy(tmp)
+    metrics = ", ".join(f"{k[len('val/'):]}={v:.2f}" for k, v in summary["metrics"].items())
+    print(f"mmengine toy_classifier: trained {summary['epochs']} epochs / {summary['iters']} iterations; "
+          f"validation {metrics or 'n/a'}; checkpoints: {', '.join(summary['checkpoints'])}")
+    return 0

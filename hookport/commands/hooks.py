@@ -1,14 +1,32 @@
-"""`hookport hooks` (placeholder until its issue lands)."""
-from hookport.errors import HookportError
+"""`hookport hooks CONFIG`: the resolved hook order per mount point, without training."""
+from __future__ import annotations
 
-HELP = "hooks (not implemented yet)"
-
-
-def add_arguments(parser):
-    """No arguments yet."""
-    parser.add_argument("rest", nargs="*")
+HELP = "print the hooks a config registers, per mount point, in the order they run"
 
 
-def main(args):
-    """Fail clearly until implemented."""
-    raise HookportError("hookport hooks is not implemented yet")
+def add_arguments(parser) -> None:
+    """``CONFIG [--json] [--cfg-options ...] [--dialect ...]``."""
+    parser.add_argument("config", help="config file (.py, .yaml, .json)")
+    parser.add_argument("--json", action="store_true", help="print the JSON document (see DESIGN.md)")
+    parser.add_argument("--cfg-options", nargs="+", default=None, metavar="KEY=VALUE",
+                        help="override config keys; values are Python literals")
+    parser.add_argument("--dialect", choices=("auto", "mmengine", "mmcv", "imix"), default="auto",
+                        help="read the config as this dialect (default: detect from its keys)")
+    parser.add_argument("--launcher", choices=("none", "pytorch"), default="none",
+                        help="show the hooks of a distributed run")
+
+
+def main(args) -> int:
+    """Build the dialect's hook table from the config and print it."""
+    import json
+
+    from hookport.runner.dialect import load_dialect_config
+
+    cfg, dialect = load_dialect_config(args.config, args.cfg_options, args.dialect)
+    table = dialect.hook_table(cfg, distributed=args.launcher != "none")
+    if args.json:
+        print(json.dumps(table.as_json(dialect.name, dialect.stages), indent=2))
+    else:
+        print(f"dialect: {dialect.name}")
+        print(table.info(dialect.stages))
+    return 0

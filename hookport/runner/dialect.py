@@ -130,3 +130,19 @@ def detect_dialect(cfg: dict, override: Optional[str] = None, *, file: Optional[
         raise ConfigError(f"config mixes keys of several dialects ({described}); "
                           f"convert it fully or pass --dialect", file=file)
     return hits[0][0]
+
+
+def load_dialect_config(path: str, cfg_options: Optional[Sequence[str]] = None,
+                        override: Optional[str] = None) -> Tuple[Any, Dialect]:
+    """Load a config file for ``run``/``hooks``/``schedule`` and pick its dialect.
+
+    ``--cfg-options`` are applied before detection. An iMIX config is read again with
+    iMIX's ``_base_`` rule (sibling bases: first wins).
+    """
+    from hookport.config import load_config
+
+    cfg = load_config(path, cfg_options=cfg_options)
+    dialect = detect_dialect(cfg, override, file=str(path))
+    if dialect.name == "imix":
+        cfg = load_config(path, base_rule="imix", cfg_options=cfg_options)
+    return cfg, dialect
