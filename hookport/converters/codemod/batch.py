@@ -1,0 +1,81 @@
+"""One tree walk for many body rules (TorchFix-style batching, but for transforms).
+
+Each rule is a small object with ``visit_<Node>(node)`` / ``leave_<Node>(original, updated)``
+methods, one concern each (runner API, iMIX trainer, behaviour notes). A
+:class:`BatchedTransformer` walks a statement once and calls every rule's
+handlers for each node, in rule order. It also keeps the statement stack that
+places TODOs: a rule calls :meth:`BatchedTransformer.todo` while looking at an
+expression, and the comment lands directly above the innermost statement that
+contains it.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Dict, List, Sequence, Tuple, Union
+
+import libcst as cst
+
+from hookport.converters.codemod import todo as todos
+
+_STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+
+
+class BodyRule:
+    """Base of a body rule: holds the transformer it reports to."""
+
+    def __init__(self, batch: "BatchedTransformer"):
+        self.batch = batch
+        self.ctx = batch.ctx
+        self.scope = batch.scope
+
+
+class BatchedTransformer(cst.CSTTransformer):
+    """Run several :class:`BodyRule` classes over one statement in a single pass."""
+
+    def __init__(self, ctx, scope, rule_classes: Sequence[type]):
+        super().__init__()
+        self.ctx = ctx
+        self.scope = scope
+        self._todo_stack: List[List[Tuple[str, str]]] = []
+        self._extra_stack: List[List[cst.BaseExpression]] = []
+        self.rules = [cls(self) for cls in rule_classes]
+        self._visit: Dict[str, list] = defaultdict(list)
+        self._leave: Dict[str, list] = defaultdict(list)
+        for rule in self.rules:
+            for attr in dir(rule):
+                if attr.startswith("visit_"):
+                    self._visit[attr[6:]].append(getattr(rule, attr))
+                elif attr.startswith("leave_"):
+                    self._leave[attr[6:]].append(getattr(rule, attr))
+
+    # -- services for rules ----------------------------------------------
+    def todo(self, code: str, text: str) -> None:
+        """Put ``# TODO(hookport code): text`` above the statement being walked."""
+        if self.ctx.options.enabled(code):
+            self._todo_stack[-1].append((code, text))
+
+    def add_statements_after(self, exprs: Sequence[cst.BaseExpression]) -> None:
+        """Emit each of ``exprs`` as its own statement after the current one."""
+        self._extra_stack[-1].extend(exprs)
+
+    # -- dispatch ----------------------------------------------------------
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, _STATEMENTS):
+            self._todo_stack.append([])
+            self._extra_stack.append([])
+        for handler in self._visit.get(type(node).__name__, ()):
+            handler(node)
+        return True
+
+    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> Union[cst.CSTNode, cst.RemovalSentinel,
+                                                                            cst.FlattenSentinel]:
+        result = updated
+        for handler in self._leave.get(type(original).__name__, ()):
+            result = handler(original, result)
+        if isinstance(original, _STATEMENTS):
+            result = todos.attach(result, self._todo_stack.pop())
+            extra = self._extra_stack.pop()
+            if extra:
+                lines = [cst.SimpleStatementLine(body=[cst.Expr(expr)]) for expr in extra]
+                return cst.FlattenSentinel([result, *lines])
+        return result

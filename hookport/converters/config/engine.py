@@ -1,0 +1,182 @@
+"""Convert one config file (and, through the shared loader, its bases): translate, diff against bases, write.
+
+For a file F with bases B1..Bn the converter translates F's complete legacy
+config (bases merged with F) into the new keys T(F), merges the translations of
+its bases the MMEngine way into M, and writes into F only what differs:
+``delta(T(F)[k], M[k])`` — a partial dict where MMEngine merges, the complete
+value where it replaces (lists such as ``param_scheduler``). So the converted
+tree, loaded by MMEngine, gives exactly T(F) for every file, and no new key is
+ever written into two sibling bases unless their legacy keys already collided.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, List, Optional
+
+from hookport.converters.config.context import Context, Options
+from hookport.converters.config.dialect import detect
+from hookport.converters.config.translators import IMIX_TRANSLATORS, MMCV_TRANSLATORS
+from hookport.converters.config.tree import Loaded, Loader
+from hookport.converters.config.values import SDict, Sourced, plain
+from hookport.converters.config.writer import NewKey, Plan, render
+from hookport.converters.report import Finding, Outcome
+from hookport.errors import ConfigError, HookportError
+
+_SAME = object()
+
+
+def delta(new: Any, old: Any) -> Any:
+    """What a child must write so that MMEngine's merge of it over ``old`` gives ``new`` (``_SAME`` if nothing)."""
+    if plain(new) == plain(old):
+        return _SAME
+    if not (isinstance(new, dict) and isinstance(old, dict)) or new.get("_delete_"):
+        return new
+    if any(key not in new for key in old):
+        out = SDict(_delete_=True)
+        _copy_entries(new, out, list(new))
+        return out
+    out = SDict()
+    out.origin = getattr(new, "origin", None)
+    if "type" in new:  # a partial hook/optimizer dict still says what it configures
+        out["type"] = new["type"]
+    for key, value in new.items():
+        if key not in old:
+            _copy_entries(new, out, [key])
+            continue
+        sub = delta(value, old[key])
+        if sub is not _SAME:
+            out[key] = sub
+            if sub is value and isinstance(new, Sourced) and key in new.srcs:
+                out.srcs[key] = new.srcs[key]
+    return out
+
+
+def _copy_entries(src: dict, dst: SDict, keys: List[Any]) -> None:
+    dst.origin = getattr(src, "origin", None)
+    for key in keys:
+        dst[key] = src[key]
+        if isinstance(src, Sourced) and key in src.srcs:
+            dst.srcs[key] = src.srcs[key]
+
+
+def merge_new(base: Dict[str, Any], child: Dict[str, Any]) -> Dict[str, Any]:
+    """MMEngine's merge of translated keys (dicts recursively, ``_delete_`` replaces, the rest replaces)."""
+    out = dict(base)
+    for key, value in child.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and not value.get("_delete_"):
+            out[key] = merge_new(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+class Converter:
+    """Converts config files with shared caches (a tree loads and translates each base once)."""
+
+    def __init__(self, options: Optional[Options] = None):
+        self.options = options or Options()
+        self.loader = Loader(first_wins=self.options.dialect == "imix")
+        self._translations: Dict[str, Context] = {}
+
+    # -- translation ------------------------------------------------------------------------------
+    def translate(self, loaded: Loaded) -> Context:
+        """The translation of ``loaded``'s complete legacy config (cached by path)."""
+        cached = self._translations.get(loaded.path)
+        if cached is not None:
+            return cached
+        dialect = detect(loaded.full, self.options.dialect, loaded.path)
+        lines = {a.name: a.line for a in loaded.file.assignments}
+        ctx = Context(dict(loaded.full), self.options, dialect, loaded.path, lines)
+        if dialect != "mmengine":
+            for translator in IMIX_TRANSLATORS if dialect == "imix" else MMCV_TRANSLATORS:
+                translator(ctx)
+        self._translations[loaded.path] = ctx
+        return ctx
+
+    def inherited(self, loaded: Loaded) -> Dict[str, Any]:
+        """The merged translations of ``loaded``'s bases (what MMEngine gives the file before its own keys)."""
+        merged: Dict[str, Any] = {}
+        owner: Dict[str, str] = {}
+        for base in loaded.bases:
+            out = self.translate(base).out
+            for key, value in out.items():
+                if key in owner:
+                    raise ConfigError(
+                        f"bases {os.path.basename(owner[key])} and {os.path.basename(base.path)} would both define "
+                        f"'{key}' after conversion (MMEngine rejects duplicate keys among bases); move the legacy keys "
+                        f"feeding '{key}' into one base", loaded.path, loaded.file.base_line)
+                owner[key] = base.path
+                merged[key] = value
+        return merged
+
+    # -- one file ---------------------------------------------------------------------------------
+    def convert(self, path: str) -> Outcome:
+        """Convert ``path``; bad input becomes a failed outcome (never an exception)."""
+        try:
+            return self._convert(path)
+        except HookportError as err:
+            err.located(path)
+            return Outcome(path, "failed", [Finding("HPC001", "error", err.message, err.file, err.line)],
+                           error=str(err))
+
+    def _convert(self, path: str) -> Outcome:
+        loaded = self.loader.load(path)
+        with open(loaded.path, encoding="utf-8") as handle:
+            original = handle.read()
+        ctx = self.translate(loaded)
+        if ctx.dialect == "mmengine":
+            return Outcome(path, "unchanged", output=original)
+        inherited = self.inherited(loaded)
+        own = loaded.file.own
+        writes = {}
+        for key, value in ctx.out.items():
+            change = delta(value, inherited[key]) if key in inherited else value
+            if change is not _SAME:
+                writes[key] = change
+        plan = self._plan(loaded, ctx, own, writes)
+        text, foreign = render(loaded.file, plan)
+        findings = self._findings(ctx, own, writes)
+        for src in sorted(set(foreign)):
+            findings.append(Finding("HPC002", "warning", f"'{src}' comes from a base file; check that its names are "
+                                    "defined here", path))
+        status = "changed" if text != original else "unchanged"
+        return Outcome(path, status, findings, output=text)
+
+    def _plan(self, loaded: Loaded, ctx: Context, own: Dict[str, Any], writes: Dict[str, Any]) -> Plan:
+        cfg = loaded.file
+        indexes: Dict[str, List[int]] = {}
+        for assignment in cfg.assignments:
+            indexes.setdefault(assignment.name, []).append(assignment.index)
+        for name in ctx.consumed & set(own):
+            if name in cfg.mutated:
+                raise ConfigError(f"'{name}' is changed by a statement hookport does not evaluate; convert it by hand "
+                                  "or pass --exec", cfg.path, cfg.mutated[name])
+        plan = Plan()
+        for name in ctx.consumed & set(own):
+            plan.remove.update(indexes[name])
+        for key, value in writes.items():
+            new = NewKey(key, value, ctx.todos.get(key, []))
+            spots = [indexes[name][0] for name in ctx.origin.get(key, []) if name in own and name in ctx.consumed]
+            if spots:
+                plan.replace.setdefault(min(spots), []).append(new)
+            else:
+                plan.append.append(new)
+        for spot in plan.replace:
+            plan.remove.discard(spot)
+        for name, comments in ctx.kept.items():
+            if name in own:
+                plan.keep_with_todo[indexes[name][-1]] = comments
+        return plan
+
+    @staticmethod
+    def _findings(ctx: Context, own: Dict[str, Any], writes: Dict[str, Any]) -> List[Finding]:
+        """Findings about this file's own keys or about the new keys it writes (not every inherited detail)."""
+        relevant = set(own)
+        for key in writes:
+            relevant.update(ctx.origin.get(key, []))
+        out = []
+        for finding in ctx.findings:
+            root = finding.key.split(".")[0] if finding.key else None
+            if root is None or root in own or (finding.needs_attention and root in relevant):
+                out.append(finding)
+        return out

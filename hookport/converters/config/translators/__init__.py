@@ -1,0 +1,36 @@
+"""Key translators, one module per concern, run in this order over one :class:`Context`.
+
+Order matters only where a translator reads what an earlier one wrote
+(evaluation adds ``val_interval`` to the ``train_cfg`` that runtime wrote).
+"""
+from __future__ import annotations
+
+from typing import List
+
+from hookport.converters.config.context import Translator
+from hookport.converters.config.translators import (
+    checkpoint,
+    data,
+    env,
+    evaluation,
+    hooks,
+    imix,
+    logging,
+    optim_wrapper,
+    runtime,
+    schedules,
+)
+
+MMCV_TRANSLATORS: List[Translator] = [
+    runtime.translate,
+    checkpoint.translate,
+    evaluation.translate,
+    logging.translate,
+    optim_wrapper.translate,
+    schedules.translate,
+    hooks.translate,
+    env.translate,
+    data.translate,
+]
+
+IMIX_TRANSLATORS: List[Translator] = [imix.translate]

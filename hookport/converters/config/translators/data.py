@@ -1,0 +1,37 @@
+"""data -> train/val/test_dataloader: the generic part (batch size, workers, dataset, sampler) (§1.1)."""
+from __future__ import annotations
+
+from hookport.converters.config.context import Context
+from hookport.converters.config.values import SDict
+
+_SPLITS = (("train", True), ("val", False), ("test", False))
+_LOADER_KEYS = {"samples_per_gpu": "batch_size", "workers_per_gpu": "num_workers",
+                "persistent_workers": "persistent_workers", "shuffle": None}
+
+
+def translate(ctx: Context) -> None:
+    """One dataloader per split; dataset dicts are copied as written (their contents are codebase-specific)."""
+    data = ctx.get("data")
+    if data is None:
+        return
+    data = ctx.need("data", data) if not isinstance(data, dict) else data
+    for split, shuffle in _SPLITS:
+        dataset = data.get(split)
+        if dataset is None:
+            continue
+        loader = SDict()
+        overrides = data.get(f"{split}_dataloader", {})
+        for legacy, new in _LOADER_KEYS.items():
+            value = overrides.get(legacy, data.get(legacy) if legacy != "shuffle" else None)
+            if isinstance(dataset, dict) and split != "train" and legacy == "samples_per_gpu" and "samples_per_gpu" in dataset:
+                value = dataset["samples_per_gpu"]
+            if value is not None and new:
+                loader[new] = value
+        loader["sampler"] = SDict(type="DefaultSampler", shuffle=shuffle)
+        if isinstance(dataset, dict) and "samples_per_gpu" in dataset:
+            dataset = SDict({k: v for k, v in dataset.items() if k != "samples_per_gpu"})
+        loader["dataset"] = dataset
+        ctx.put(f"{split}_dataloader", loader, "data")
+    ctx.consume("data")
+    ctx.find("HPC900", "todo", "data -> train/val/test_dataloader: batch size, workers and sampler translated; dataset "
+             "and pipeline contents are codebase-specific (e.g. mmdet 3.x PackDetInputs, data_preprocessor)", "data")
