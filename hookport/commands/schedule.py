@@ -1,14 +1,141 @@
-"""`hookport schedule` (placeholder until its issue lands)."""
-from hookport.errors import HookportError
+"""`hookport schedule CONFIG`: the LR/momentum every training iteration uses, without training.
 
-HELP = "schedule (not implemented yet)"
+The config is read in its dialect (detected from its keys, or ``--dialect``), which
+computes the trajectory (``dialect.schedule(cfg, iters_per_epoch)``). Iterations per
+epoch come from ``--iters-per-epoch`` or, failing that, from the training dataset
+(its length, the batch size and ``drop_last``), which is built only for this count.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Optional, Tuple
+
+from hookport.errors import ConfigError, HookportError
+
+HELP = "print the learning rate and momentum of every training iteration, without training"
 
 
-def add_arguments(parser):
-    """No arguments yet."""
-    parser.add_argument("rest", nargs="*")
+def add_arguments(parser) -> None:
+    """``CONFIG [--iters-per-epoch N] [--json | --plot FILE.png] [--cfg-options ...] [--dialect ...]``."""
+    parser.add_argument("config", help="config file (.py, .yaml, .json)")
+    parser.add_argument("--iters-per-epoch", type=int, default=None, metavar="N",
+                        help="iterations per epoch (default: counted from the training dataset)")
+    out = parser.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true",
+                     help='print {"iters_per_epoch": N, "lr": [[group0, ...] per iter], "momentum": [...]}')
+    out.add_argument("--plot", metavar="FILE.png", help="draw lr and momentum into an image (needs matplotlib)")
+    parser.add_argument("--cfg-options", nargs="+", default=None, metavar="KEY=VALUE",
+                        help="override config keys; values are Python literals")
+    parser.add_argument("--dialect", choices=("auto", "mmengine", "mmcv", "imix"), default="auto",
+                        help="read the config as this dialect (default: detect from its keys)")
 
 
-def main(args):
-    """Fail clearly until implemented."""
-    raise HookportError("hookport schedule is not implemented yet")
+def main(args) -> int:
+    """Compute the schedule and print it (table or JSON) or plot it."""
+    import json
+
+    from hookport.runner.dialect import load_dialect_config
+
+    cfg, dialect = load_dialect_config(args.config, args.cfg_options, args.dialect)
+    iters = args.iters_per_epoch
+    if iters is not None and iters <= 0:
+        raise ConfigError(f"--iters-per-epoch must be a positive integer, got {iters}")
+    if iters is None:
+        iters = iters_from_dataset(cfg, args.config)
+    try:
+        result = dialect.schedule(cfg, iters)
+    except HookportError as err:
+        raise err.located(file=args.config)
+    doc = dict(iters_per_epoch=iters, lr=result["lr"], momentum=result["momentum"])
+    if args.json:
+        print(json.dumps(doc))
+    elif args.plot:
+        plot(doc, args.plot, title=str(args.config))
+        print(f"wrote {args.plot}")
+    else:
+        print(format_table(doc))
+    return 0
+
+
+# -- iterations per epoch ------------------------------------------------------------------
+def _train_loader_spec(cfg: Any) -> Tuple[Any, Any, bool]:
+    """(dataset cfg, batch size, drop_last) for MMEngine (``train_dataloader``) or MMCV (``data.train``)."""
+    loader = cfg.get("train_dataloader")
+    if isinstance(loader, dict) and "dataset" in loader:
+        return loader["dataset"], loader.get("batch_size"), bool(loader.get("drop_last", False))
+    data = cfg.get("data")
+    if isinstance(data, dict) and "train" in data:
+        return data["train"], data.get("samples_per_gpu"), False
+    raise ConfigError("the config has no training dataset (train_dataloader.dataset or data.train)")
+
+
+def iters_from_dataset(cfg: Any, config_file: Optional[str] = None) -> int:
+    """Iterations per epoch of one process: ``len(dataset) / batch_size``, floored with drop_last."""
+    try:
+        dataset_cfg, batch_size, drop_last = _train_loader_spec(cfg)
+        if not isinstance(batch_size, int) or batch_size <= 0:
+            raise ConfigError(f"the training batch size is {batch_size!r}")
+        from hookport.registry import DATASETS  # datasets may import torch: only on this path
+
+        dataset = DATASETS.build(dict(dataset_cfg)) if isinstance(dataset_cfg, dict) else dataset_cfg
+        size = len(dataset)
+    except Exception as err:  # any failure to build the dataset means: ask the user for the number
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise ConfigError(f"cannot count iterations per epoch from the training dataset ({reason}); "
+                          f"pass --iters-per-epoch N", file=config_file) from err
+    iters = size // batch_size if drop_last else math.ceil(size / batch_size)
+    if iters <= 0:
+        raise ConfigError(f"the training dataset gives {iters} iterations per epoch ({size} samples, "
+                          f"batch size {batch_size}); pass --iters-per-epoch N", file=config_file)
+    return iters
+
+
+# -- output ----------------------------------------------------------------------------------
+def format_table(doc: dict) -> str:
+    """One line per iteration where a value changes (and the last one): iter, epoch, lr and momentum per group."""
+    lr, momentum, per_epoch = doc["lr"], doc["momentum"], doc["iters_per_epoch"]
+    groups = len(lr[0]) if lr else 0
+    header = ["iter", "epoch"] + [f"lr[{g}]" for g in range(groups)] + [f"momentum[{g}]" for g in range(groups)]
+    rows = []
+    for it, (lrs, moms) in enumerate(zip(lr, momentum)):
+        if 0 < it < len(lr) - 1 and lrs == lr[it - 1] and moms == momentum[it - 1]:
+            continue
+        rows.append([str(it), str(it // per_epoch)] + [f"{v:.6g}" for v in lrs] +
+                    ["-" if v is None else f"{v:.6g}" for v in moms])
+    widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(header, widths))]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in rows]
+    lines.append(f"({len(lr)} iterations, {per_epoch} per epoch; unchanged iterations omitted)")
+    return "\n".join(lines)
+
+
+def plot(doc: dict, path: str, title: str = "") -> None:
+    """Draw lr and momentum per iteration (one line per group) into ``path``, atomically."""
+    import os
+    import tempfile
+
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as err:
+        raise HookportError("--plot needs matplotlib: pip install 'hookport[plot]'") from err
+    fig, (ax_lr, ax_mom) = plt.subplots(2, 1, sharex=True, figsize=(8, 6))
+    for series, ax, name in ((doc["lr"], ax_lr, "lr"), (doc["momentum"], ax_mom, "momentum")):
+        for g in range(len(series[0]) if series else 0):
+            ax.plot([math.nan if row[g] is None else row[g] for row in series], label=f"group {g}")
+        ax.set_ylabel(name)
+        ax.legend(loc="best")
+    ax_mom.set_xlabel(f"iteration ({doc['iters_per_epoch']} per epoch)")
+    fig.suptitle(title)
+    folder = os.path.dirname(os.path.abspath(path))
+    suffix = os.path.splitext(path)[1] or ".png"
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=suffix)
+    os.close(fd)
+    try:
+        fig.savefig(tmp)
+        os.replace(tmp, path)
+    finally:
+        plt.close(fig)
+        if os.path.exists(tmp):
+            os.remove(tmp)
