@@ -11,6 +11,7 @@ import pytest
 
 from hookport.config import Config, ConfigError, parse_cfg_options
 from hookport.errors import HookportError
+from tests.config.reference_data import decode, strip_delete
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REF = os.path.join(ROOT, "tests", "data", "reference", "config")
@@ -20,23 +21,6 @@ TREES = os.path.join(ROOT, "fixtures", "config", "trees")
 def _load(name):
     with open(os.path.join(REF, f"{name}.json")) as handle:
         return json.load(handle)
-
-
-def decode(value):
-    """Undo the reference script's encoding (tuples are ``{"__tuple__": [...]}``)."""
-    if isinstance(value, dict):
-        if set(value) == {"__tuple__"}:
-            return tuple(decode(v) for v in value["__tuple__"])
-        return {k: decode(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [decode(v) for v in value]
-    return value
-
-
-def strip_delete(value):
-    if isinstance(value, dict):
-        return {k: strip_delete(v) for k, v in value.items() if k != "_delete_"}
-    return value
 
 
 TREE_REF = _load("trees")
