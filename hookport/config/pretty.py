@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import keyword
 import math
+import unicodedata
 from typing import Any, List
 
 from hookport.errors import ConfigError
@@ -21,8 +22,13 @@ INDENT = "    "
 
 
 def is_identifier(key: Any) -> bool:
-    """Whether ``key`` can be written as ``key=`` / ``key = ``."""
-    return isinstance(key, str) and key.isidentifier() and not keyword.iskeyword(key)
+    """Whether ``key`` can be written as ``key=`` / ``key = `` and read back as the same string.
+
+    Python NFKC-normalises identifiers (``µ`` MICRO SIGN reads back as ``μ`` GREEK MU), so a key that
+    normalisation changes must stay a quoted string.
+    """
+    return (isinstance(key, str) and key.isidentifier() and not keyword.iskeyword(key)
+            and unicodedata.normalize("NFKC", key) == key)
 
 
 class PyFormatter:

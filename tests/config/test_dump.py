@@ -107,3 +107,8 @@ def test_loaded_tree_dumps_and_reloads_equal(tmp_path):
     cfg = Config.fromfile(os.path.join(root, "faster_rcnn", "main.py"))
     cfg.dump(tmp_path / "flat.py")
     assert Config.fromfile(tmp_path / "flat.py").to_dict() == cfg.to_dict()
+
+
+def test_keys_that_python_normalises_stay_quoted():
+    cfg = {"a": {"\u00b5": 1, "ﬁ": 2}}  # MICRO SIGN and the 'fi' ligature read back changed as identifiers
+    assert Config.fromstring(Config(cfg).pretty_text, ".py").to_dict() == cfg
