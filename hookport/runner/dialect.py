@@ -139,9 +139,21 @@ def load_dialect_config(path: str, cfg_options: Optional[Sequence[str]] = None,
     ``--cfg-options`` are applied before detection. An iMIX config is read again with
     iMIX's ``_base_`` rule (sibling bases: first wins).
     """
+    from hookport.compat import shims
     from hookport.config import load_config
 
-    cfg = load_config(path, cfg_options=cfg_options)
+    # Legacy hook modules named by custom_imports may import mmcv.* / imix.* stand-ins.
+    shims.install()
+    try:
+        cfg = load_config(path, cfg_options=cfg_options)
+    except ConfigError as err:
+        # iMIX configs may define a key in several sibling bases (the first wins there), which
+        # MMCV's rule rejects: read with iMIX's rule, and keep the error unless it is iMIX.
+        cfg = load_config(path, base_rule="imix", cfg_options=cfg_options)
+        dialect = detect_dialect(cfg, override, file=str(path))
+        if dialect.name != "imix":
+            raise err
+        return cfg, dialect
     dialect = detect_dialect(cfg, override, file=str(path))
     if dialect.name == "imix":
         cfg = load_config(path, base_rule="imix", cfg_options=cfg_options)
