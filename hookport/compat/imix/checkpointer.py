@@ -37,8 +37,8 @@ class ImixCheckpointer:
         self.scheduler = scheduler
 
     def save(self, name: str, **extra: Any) -> str:
-        """Write ``save_dir/name.pth`` atomically and return its path."""
-        import torch
+        """Write ``save_dir/name.pth`` atomically, record it in ``last_checkpoint`` and return its path."""
+        from hookport.runner import checkpoint as ckpt
 
         model = getattr(self.model, "module", self.model)
         data: Dict[str, Any] = {"model": model.state_dict()}
@@ -47,18 +47,20 @@ class ImixCheckpointer:
         if self.scheduler is not None and hasattr(self.scheduler, "state_dict"):
             data["scheduler"] = self.scheduler.state_dict()
         data.update(extra)
-        os.makedirs(self.save_dir, exist_ok=True)
         path = os.path.join(self.save_dir, f"{name}.pth")
-        tmp = path + ".tmp"
-        torch.save(data, tmp)
-        os.replace(tmp, path)
+        ckpt.atomic_torch_save(data, path)
+        # The pointer `hookport run --resume` (no path) resumes from; written atomically too.
+        pointer = os.path.join(self.save_dir, ckpt.LAST_CHECKPOINT)
+        with open(pointer + ".tmp", "w", encoding="utf-8") as f:
+            f.write(path)
+        os.replace(pointer + ".tmp", pointer)
         return path
 
     def load(self, path: str) -> Dict[str, Any]:
-        """Load ``path`` into the model/optimizer/scheduler and return the remaining entries."""
-        import torch
+        """Load ``path`` (weights-only) into the model/optimizer/scheduler; return the remaining entries."""
+        from hookport.runner import checkpoint as ckpt
 
-        data = torch.load(path, map_location="cpu", weights_only=False)
+        data = dict(ckpt.load_checkpoint_file(path))
         getattr(self.model, "module", self.model).load_state_dict(data.pop("model"))
         if self.optimizer is not None and "optimizer" in data:
             self.optimizer.load_state_dict(data.pop("optimizer"))

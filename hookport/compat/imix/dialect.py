@@ -33,9 +33,9 @@ def _filename(cfg: Any) -> Optional[str]:
     return name if isinstance(name, str) else None
 
 
-def table_of(hooks: List[Any]) -> HookTable:
-    """A dispatch table holding ``hooks`` in exactly this (iMIX) order, priorities named by level."""
-    table = HookTable("imix", IMIX_STAGES)
+def table_of(hooks: List[Any], table: Optional[HookTable] = None) -> HookTable:
+    """A dispatch table (``table``, or a new one) holding ``hooks`` in exactly this (iMIX) order."""
+    table = HookTable("imix", IMIX_STAGES) if table is None else table
     for hook in hooks:
         table.insert(len(table), hook, hook.level)
     return table
@@ -69,7 +69,20 @@ class ImixDialect(Dialect):
         where = _filename(cfg)
         apply_custom_imports(cfg)
         st = settings(cfg, where=where)
-        return table_of(all_hooks(cfg, st, where=where))
+        return table_of(all_hooks(cfg, st, where=where, main_process=not distributed))
+
+    def register_hooks(self, runner, default_hooks: Optional[dict] = None,
+                       custom_hooks: Optional[Any] = None) -> None:
+        """Assemble iMIX training on ``runner`` (its model, work dir and rank) and register its hooks."""
+        from hookport.compat.imix.runner import attach_engine
+
+        attach_engine(runner)
+
+    def build_runner(self, cfg: dict):
+        """A canonical Runner whose ``train()`` runs iMIX's loop with iMIX's hooks and trainer view."""
+        from hookport.compat.imix.runner import ImixRunner
+
+        return ImixRunner.from_cfg(cfg, dialect=self)
 
     def schedule(self, cfg: dict, iters_per_epoch: int) -> Dict[str, Any]:
         """LR/momentum per iteration, as iMIX's LRSchedulerHook would leave them."""

@@ -84,18 +84,21 @@ class ImixEngine:
         resume_from: a checkpoint to resume from (else ``cfg.resume_from``).
     """
 
-    def __init__(self, cfg: Any, work_dir: Optional[str] = None, resume_from: Optional[str] = None):
+    def __init__(self, cfg: Any, work_dir: Optional[str] = None, resume_from: Optional[str] = None,
+                 model: Any = None, main_process: bool = True, table: Any = None):
         where = getattr(cfg, "filename", None)
         apply_custom_imports(cfg)
         self.cfg = cfg
         self.work_dir = work_dir or cfg.get("work_dir") or "./work_dirs"
         seed = cfg.get("seed")
-        if seed is not None:
-            torch.manual_seed(seed)
-        model_cfg = cfg.get("model")
-        if not isinstance(model_cfg, dict):
-            raise ConfigError("model=dict(type=...) is required", file=where)
-        self.model = MODELS.build(copy.deepcopy(dict(model_cfg)))
+        if model is None:
+            if seed is not None:
+                torch.manual_seed(seed)
+            model_cfg = cfg.get("model")
+            if not isinstance(model_cfg, dict):
+                raise ConfigError("model=dict(type=...) is required", file=where)
+            model = MODELS.build(copy.deepcopy(dict(model_cfg)))
+        self.model = model
         self.model.train()
         self.data_loader = _loader(cfg.get("train_data"), "train_data", True, seed, where)
         self.test_loader = None
@@ -108,11 +111,11 @@ class ImixEngine:
                                              scheduler=self.scheduler)
         self.settings = settings(cfg, len(self.data_loader), where)
         self.organizer = Organizer(scheduler=self.scheduler, checkpointer=self.checkpointer, test=self._test)
-        self.hooks = all_hooks(cfg, self.settings, where=where, optimizer=self.optimizer, scheduler=self.scheduler,
-                               checkpointer=self.checkpointer, eval_function=self._evaluate,
+        self.hooks = all_hooks(cfg, self.settings, where=where, main_process=main_process, optimizer=self.optimizer,
+                               scheduler=self.scheduler, checkpointer=self.checkpointer, eval_function=self._evaluate,
                                work_dir=self.work_dir)
         self.organizer.hooks[:] = self.hooks
-        self.table = table_of(self.hooks)
+        self.table = table_of(self.hooks, table)
         st = self.settings
         self.trainer = TrainerView(model=self.model, optimizer=self.optimizer, data_loader=self.data_loader,
                                    cfg=cfg, work_dir=self.work_dir, by_epoch=st.by_epoch, max_iter=st.max_iter,
