@@ -140,7 +140,33 @@ class Converter:
             findings.append(Finding("HPC002", "warning", f"'{src}' comes from a base file; check that its names are "
                                     "defined here", path))
         status = "changed" if text != original else "unchanged"
-        return Outcome(path, status, findings, output=text)
+        outcome = Outcome(path, status, findings, output=text)
+        if self.options.verify:
+            self._verify(loaded, ctx, outcome)
+        for finding in outcome.findings:  # report locations the way the user named the file
+            if finding.file == loaded.path:
+                finding.file = path
+        return outcome
+
+    def _verify(self, loaded: Loaded, ctx: Context, outcome: Outcome) -> None:
+        """Attach the verification verdict and turn deviations and order changes into findings."""
+        from hookport.converters.verify import describe, verify
+
+        legacy = plain(loaded.full)
+        converted = {k: v for k, v in legacy.items() if k not in ctx.consumed}
+        converted.update(plain(ctx.out))
+        result = verify(legacy, converted, ctx.dialect, self.options.iters_per_epoch)
+        outcome.verification = result
+        line = ctx.lines.get("lr_config") or ctx.lines.get("momentum_config")
+        for param in ("lr", "momentum"):
+            dev = result["schedule"].get(param)
+            if dev and dev["status"] != "exact":
+                outcome.findings.append(Finding("HPC010", "deviation", "verified trajectory differs from the "
+                                                f"original: {describe(dev)}", ctx.file, line, "lr_config"))
+        custom = {h.get("type") for h in (legacy.get("custom_hooks") or []) if isinstance(h, dict)}
+        for sentence in result["hooks"].get("changes", []):
+            severity = "warning" if any(name and name in sentence for name in custom) else "note"
+            outcome.findings.append(Finding("HPC011", severity, f"hook order: {sentence}", ctx.file))
 
     def _plan(self, loaded: Loaded, ctx: Context, own: Dict[str, Any], writes: Dict[str, Any]) -> Plan:
         cfg = loaded.file

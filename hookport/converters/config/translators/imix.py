@@ -172,9 +172,9 @@ def _custom_hooks(ctx: Context) -> None:
         return
     rules = table("imix")
     out = []
-    for hook in ctx.need("custom_hooks", hooks):
-        hook = without(hook, "level")
-        level = ctx.get("custom_hooks")[len(out)].get("level", 30)
+    for original in ctx.need("custom_hooks", hooks):
+        hook = without(original, "level")
+        level = original.get("level", 30)
         if isinstance(level, str):
             level = rules["level_names"].get(level.upper(), level)
         rule = rules["levels"].get(level)

@@ -1,0 +1,140 @@
+"""Access-chain rewrites driven by ``runner_api.yaml`` (MMCV) and ``imix_trainer.yaml`` (iMIX).
+
+A pattern such as ``runner.outputs['log_vars']`` or ``self.trainer.optimizer.step(...)``
+matches the outermost node whose whole chain equals it, so the longest pattern wins
+(nodes are claimed on the way down, replaced on the way up). A claimed chain's
+inner nodes are not matched again; call arguments still are.
+"""
+from __future__ import annotations
+
+from typing import Dict, Optional, Set
+
+import libcst as cst
+
+from hookport.converters.codemod import handlers
+from hookport.converters.codemod.batch import BodyRule
+from hookport.converters.codemod.codegen import arg_code, keep_parens
+from hookport.converters.codemod.tables import ChainRule, flatten
+
+#: which table applies to which dialect's hook classes
+_TABLES = {"mmcv": "runner_api.yaml", "imix": "imix_trainer.yaml"}
+
+
+def template_fields(scope) -> Dict[str, str]:
+    """The template placeholders that depend only on where the rewrite happens."""
+    runner = scope.runner or "runner"
+    mode = scope.mode
+    if mode == "dynamic":
+        dataloader = f"({runner}.train_dataloader if mode == 'train' else {runner}.val_dataloader)"
+        return {"runner": runner, "mode": "{mode}", "mode_expr": "mode", "dataloader": dataloader}
+    return {"runner": runner, "mode": str(mode), "mode_expr": repr(mode), "dataloader": f"{runner}.{mode}_dataloader"}
+
+
+class ChainRewrite(BodyRule):
+    """Rewrite runner / ``self.trainer`` / helper chains per the dialect's table."""
+
+    def __init__(self, batch):
+        super().__init__(batch)
+        self.table = _TABLES[self.scope.dialect]
+        self.claims: Dict[int, ChainRule] = {}
+        self.inner: Set[int] = set()
+        #: ids of calls that are a whole expression statement (may expand into several)
+        self.statement_calls: Set[int] = set()
+
+    # -- claiming on the way down -----------------------------------------
+    def visit_Expr(self, node: cst.Expr) -> None:
+        self.statement_calls.add(id(node.value))
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._claim(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self._claim(node)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self._claim(node)
+
+    def _claim(self, node: cst.BaseExpression) -> None:
+        if id(node) in self.inner:
+            return
+        flat = flatten(node)
+        if flat is None:
+            return
+        root, parts = flat
+        if root == self.scope.runner and self.scope.runner is not None:
+            kind = "runner"
+        elif root == "self":
+            kind = "self"
+        else:
+            return
+        rule = self.ctx.tables.chains.get((kind, parts))
+        if rule is None or rule.table != self.table or not self.ctx.options.enabled(rule.code):
+            return
+        self.claims[id(node)] = rule
+        spine = node
+        while isinstance(spine, (cst.Attribute, cst.Call, cst.Subscript)):
+            spine = spine.func if isinstance(spine, cst.Call) else spine.value
+            self.inner.add(id(spine))
+
+    # -- replacing on the way up ------------------------------------------
+    def leave_Attribute(self, original, updated):
+        return self._replace(original, updated)
+
+    def leave_Call(self, original, updated):
+        return self._replace(original, updated)
+
+    def leave_Subscript(self, original, updated):
+        return self._replace(original, updated)
+
+    def _replace(self, original: cst.BaseExpression, updated: cst.BaseExpression) -> cst.BaseExpression:
+        rule = self.claims.pop(id(original), None)
+        if rule is None:
+            return updated
+        scope = self.scope
+        tables = self.ctx.tables
+        if rule.table == "imix_trainer.yaml" and scope.runner is None and not rule.manual:
+            code, text = tables.note("needs_scope", what=rule.source, needs="a runner", method=f"{scope.method}()")
+            self.batch.todo("HP909", text)
+            return updated
+        missing = [need for need in rule.needs if not scope.has(need)]
+        if missing:
+            code, text = tables.note("needs_scope", what=rule.source, needs=" and ".join(missing),
+                                     method=f"{scope.method}()")
+            self.batch.todo(code, text)
+            return updated
+        if rule.manual:
+            self.batch.todo(rule.code, rule.note)
+            return updated
+        fields = template_fields(scope)
+        if rule.handler is not None:
+            exprs = getattr(handlers, rule.handler)(self, updated, fields, id(original) in self.statement_calls)
+            if not exprs:
+                return updated
+            new = exprs[0]
+            self.batch.add_statements_after(exprs[1:])
+        else:
+            new = self._from_template(rule, updated, fields)
+            if new is None:
+                return updated
+        if rule.todo:
+            self.batch.todo(rule.code, rule.todo)
+        mode_todo = rule.todo_in_modes.get(scope.mode) if scope.mode != "dynamic" else next(
+            iter(rule.todo_in_modes.values()), None)
+        if mode_todo:
+            self.batch.todo(rule.code, mode_todo)
+        self.ctx.fixed(rule.code)
+        return keep_parens(updated, new)
+
+    def _from_template(self, rule: ChainRule, updated: cst.BaseExpression, fields) -> Optional[cst.BaseExpression]:
+        fields = dict(fields)
+        if isinstance(updated, cst.Call):
+            codes = [arg_code(arg) for arg in updated.args]
+            fields["args"] = ", ".join(codes)
+            fields.update({f"arg{i}": text for i, text in enumerate(codes)})
+        try:
+            text = rule.target.format(**fields)
+        except (KeyError, IndexError):
+            # A call with fewer arguments than the rule expects: leave it to a human.
+            self.batch.todo(rule.code, f"{rule.source}: unexpected arguments; {rule.note}")
+            return None
+        return cst.parse_expression(text)

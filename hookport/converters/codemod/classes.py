@@ -1,0 +1,238 @@
+"""One legacy hook class -> an MMEngine hook: base, priority, signatures, bodies.
+
+Steps, each one concern (and one rule-code family):
+
+* base class (HP204): ``mmcv.runner.Hook`` spelled as an attribute becomes ``Hook`` from
+  ``mmengine.hooks`` (names imported from legacy modules are handled by the import rules);
+  MMCV built-in bases (HP908) and EMA hooks (HP910) get a TODO on the class;
+* iMIX level (HP205): ``self._level = PriorityStatus.X`` in ``__init__`` becomes the class
+  attribute ``priority = '<name>'``. The level is translated with
+  :func:`hookport.priority.translate` (same rank: HIGHEST->HIGHEST, HIGHER->VERY_HIGH,
+  HIGH->HIGH, NORMAL->NORMAL, LOW->LOW, LOWER->VERY_LOW, LOWEST->LOWEST), so hooks keep
+  their order among themselves. Their place among the *default* hooks differs: iMIX ran a
+  NORMAL custom hook after its logger, checkpoint and eval hooks, MMEngine runs NORMAL
+  before LoggerHook (BELOW_NORMAL) and CheckpointHook (VERY_LOW);
+* signatures (HP201/HP202), the generic-method split (HP203) and body rewrites (HP3xx and
+  notes HP9xx), walked once per statement that can match.
+"""
+from __future__ import annotations
+
+import re
+from typing import List, Optional
+
+import libcst as cst
+
+from hookport import priority as prio
+from hookport.converters.codemod import split as splitting
+from hookport.converters.codemod import todo as todos
+from hookport.converters.codemod.batch import BatchedTransformer
+from hookport.converters.codemod.chains import ChainRewrite
+from hookport.converters.codemod.codegen import code_of
+from hookport.converters.codemod.context import MethodScope
+from hookport.converters.codemod.detect import HookClass, ImportIndex
+from hookport.converters.codemod.notes import BehaviourNotes
+from hookport.converters.codemod.signatures import is_plain, positional_names, with_params
+from hookport.errors import PriorityError
+
+_ARG_NAMES = frozenset(("batch_idx", "data_batch", "outputs", "metrics"))
+_BODY_RULES = (ChainRewrite, BehaviourNotes)
+_LEVEL_ATTRS = ("_level", "level")
+
+
+def stage_mode(name: str) -> Optional[str]:
+    """'train' / 'val' / 'test' for a mount point of that loop, else None."""
+    for mode in ("train", "val", "test"):
+        if f"_{mode}_" in name or name in (f"before_{mode}", f"after_{mode}"):
+            return mode
+    return None
+
+
+class ClassConverter:
+    """Convert one legacy hook class (see the module docstring for the steps)."""
+
+    def __init__(self, info: HookClass, index: ImportIndex, ctx, config: cst.PartialParserConfig, indent: str):
+        self.info = info
+        self.index = index
+        self.ctx = ctx
+        self.config = config
+        self.indent = indent
+        self.tables = ctx.tables
+        self.enabled = ctx.options.enabled
+        runner_pattern = r"\brunner\b|\bself\.(every_n_|is_last_|end_of_epoch)" if info.dialect == "mmcv" \
+            else r"self\.trainer"
+        self._trigger = re.compile(runner_pattern + r"|\.grad\b|CLASSES|loss|\b(meta|epoch|iter)\b")
+
+    # -- class level -------------------------------------------------------
+    def convert(self, node: cst.ClassDef) -> cst.ClassDef:
+        """The converted class."""
+        node = self._bases(node)
+        if not isinstance(node.body, cst.IndentedBlock):
+            return node
+        body = list(node.body.body)
+        body = self._priority(body)
+        body = self._methods(body)
+        node = node.with_changes(body=node.body.with_changes(body=body))
+        return todos.attach(node, self._class_todos())
+
+    def _class_todos(self):
+        out = []
+        if self.info.builtin_base:
+            out.append(self.tables.note("builtin_base", base=self.info.builtin_base))
+        if re.search(self.tables.ema_pattern, self.info.name):
+            out.append(self.tables.note("ema_hook"))
+        return [(code, text) for code, text in out if self.enabled(code)]
+
+    def _bases(self, node: cst.ClassDef) -> cst.ClassDef:
+        if not self.info.attribute_bases or not self.enabled("HP204"):
+            return node
+        bases = []
+        for arg in node.bases:
+            qualified = self.index.qualify(arg.value)
+            rule = self.tables.imports.get(qualified) if qualified else None
+            if rule is not None and rule.target == "mmengine.hooks.Hook" and not isinstance(arg.value, cst.Name):
+                arg = arg.with_changes(value=cst.Name("Hook"))
+                self.ctx.need_import("mmengine.hooks", "Hook")
+                self.ctx.fixed("HP204")
+            bases.append(arg)
+        return node.with_changes(bases=bases)
+
+    # -- iMIX level -> priority -------------------------------------------
+    def _priority(self, body: List[cst.BaseStatement]) -> List[cst.BaseStatement]:
+        if self.info.dialect != "imix" or not self.enabled("HP205"):
+            return body
+        for i, stmt in enumerate(body):
+            if isinstance(stmt, cst.FunctionDef) and stmt.name.value == "__init__" \
+                    and isinstance(stmt.body, cst.IndentedBlock):
+                new_init, priority = self._take_level(stmt)
+                if priority is None:
+                    return body
+                body[i] = new_init
+                attr = cst.parse_statement(f"priority = {priority!r}\n", config=self.config)
+                at = 1 if body and _is_docstring(body[0]) else 0
+                self.ctx.fixed("HP205")
+                return [*body[:at], attr, *body[at:]]
+        return body
+
+    def _take_level(self, init: cst.FunctionDef):
+        stmts = list(init.body.body)
+        for j, stmt in enumerate(stmts):
+            value = _level_value(stmt)
+            if value is None:
+                continue
+            level = self._level_of(value)
+            if level is None:
+                code, text = self.tables.note("level_dynamic", value=code_of(value))
+                stmts[j] = todos.attach(stmt, [(code, text)]) if self.enabled(code) else stmt
+                return init.with_changes(body=init.body.with_changes(body=stmts)), None
+            target = prio.name(prio.translate(level, "imix", "mmengine"), "mmengine")
+            del stmts[j]
+            if j < len(stmts) and stmt.leading_lines:
+                stmts[j] = stmts[j].with_changes(leading_lines=[*stmt.leading_lines, *stmts[j].leading_lines])
+            if not stmts:
+                stmts = [cst.SimpleStatementLine(body=[cst.Pass()])]
+            return init.with_changes(body=init.body.with_changes(body=stmts)), target
+        return init, None
+
+    def _level_of(self, value: cst.BaseExpression) -> Optional[int]:
+        try:
+            if isinstance(value, cst.Integer):
+                return prio.resolve(int(value.value, 0), "imix")
+            if isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name):
+                legacy = self.index.names.get(value.value.value)
+                if value.value.value == "PriorityStatus" or (legacy and legacy.name == "PriorityStatus"):
+                    return prio.resolve(value.attr.value, "imix")
+        except PriorityError:
+            return None
+        return None
+
+    # -- methods -----------------------------------------------------------
+    def _methods(self, body: List[cst.BaseStatement]) -> List[cst.BaseStatement]:
+        defined = [s.name.value for s in body if isinstance(s, cst.FunctionDef)]
+        out: List[cst.BaseStatement] = []
+        for stmt in body:
+            if not isinstance(stmt, cst.FunctionDef):
+                out.append(stmt)
+                continue
+            for fn, scope in self._signature(stmt, defined):
+                out.append(self._rewrite_body(fn, scope))
+        return out
+
+    def _signature(self, fn: cst.FunctionDef, defined: List[str]):
+        """Yield ``(method, scope)`` pairs: the method with its new signature (or its split)."""
+        name = fn.name.value
+        dialect = self.info.dialect
+        params_of = lambda stage: self.tables.params.get(stage, ())  # noqa: E731
+        if dialect == "mmcv" and name in self.tables.generic and is_plain(fn, "mmcv") and self.enabled("HP203"):
+            spec = self.tables.generic[name]
+            methods = splitting.split(fn, spec, defined, self.ctx, self.config, self.indent, params_of)
+            self.ctx.fixed("HP203")
+            for method in methods:
+                yield method, self._scope(method, dynamic=method is methods[-1])
+            return
+        stages = self.tables.mmcv_stages if dialect == "mmcv" else self.tables.imix_stages
+        code = "HP201" if dialect == "mmcv" else "HP202"
+        if name in stages and self.enabled(code):
+            if is_plain(fn, dialect):
+                fn = with_params(fn, params_of(name), self.ctx, self.config, self.indent, add_runner=dialect == "imix")
+                if dialect == "imix" or params_of(name):
+                    self.ctx.fixed(code)
+            elif not _ARG_NAMES.intersection(positional_names(fn) or ()) and params_of(name):
+                code914, text = self.tables.note("odd_signature", method=name, signature=_params_text(fn),
+                                                 params=", ".join(params_of(name)))
+                fn = todos.attach(fn, [(code914, text)]) if self.enabled(code914) else fn
+        if dialect == "imix" and name == "after_train" and self.enabled("HP907"):
+            fn = todos.attach(fn, [self.tables.note("after_train_finally")])
+        yield fn, self._scope(fn)
+
+    def _scope(self, fn: cst.FunctionDef, dynamic: bool = False) -> MethodScope:
+        names = [p.name.value for p in fn.params.params]
+        runner = names[1] if len(names) > 1 and (self.info.dialect == "imix" or fn.name.value in self.tables.mmcv_stages
+                                                 or dynamic or names[1] == "runner") else None
+        if self.info.dialect == "imix" and runner != "runner":
+            runner = None
+        name = fn.name.value
+        mode = "dynamic" if dynamic else stage_mode(name)
+        return MethodScope(method=name, runner=runner, mode=mode, names=frozenset(_ARG_NAMES.intersection(names)),
+                           dialect=self.info.dialect)
+
+    def _rewrite_body(self, fn: cst.FunctionDef, scope: MethodScope) -> cst.FunctionDef:
+        if not isinstance(fn.body, cst.IndentedBlock):
+            return fn
+        changed = False
+        stmts: List[cst.BaseStatement] = []
+        for stmt in fn.body.body:
+            if not self._trigger.search(code_of(stmt)):
+                stmts.append(stmt)
+                continue
+            result = stmt.visit(BatchedTransformer(self.ctx, scope, _BODY_RULES))
+            changed = changed or result is not stmt
+            if isinstance(result, cst.FlattenSentinel):
+                stmts.extend(result.nodes)
+            elif isinstance(result, cst.BaseStatement):
+                stmts.append(result)
+        if not changed:
+            return fn
+        return fn.with_changes(body=fn.body.with_changes(body=stmts))
+
+
+def _is_docstring(stmt: cst.BaseStatement) -> bool:
+    return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr)
+            and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
+
+
+def _level_value(stmt: cst.BaseStatement) -> Optional[cst.BaseExpression]:
+    """The value of ``self._level = <value>`` (or ``self.level = ...``), else None."""
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return None
+    assign = stmt.body[0]
+    if not isinstance(assign, cst.Assign) or len(assign.targets) != 1:
+        return None
+    target = assign.targets[0].target
+    if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self" \
+            and target.attr.value in _LEVEL_ATTRS:
+        return assign.value
+    return None
+
+
+def _params_text(fn: cst.FunctionDef) -> str:
+    return "(" + code_of(fn.params) + ")"

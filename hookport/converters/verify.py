@@ -1,0 +1,186 @@
+"""Verify a conversion without training: LR/momentum per iteration and hook order per mount point.
+
+The original config is simulated the way its own system schedules (MMCV 1.7.2
+updater hooks, iMIX policies), the converted one the way MMEngine 0.10.7 steps
+its schedulers; both are pure Python. Hook tables come from the dialects
+(``dialect.hook_table(cfg)``), built without model or data.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Dict, List, Optional, Tuple
+
+from hookport.errors import HookportError
+
+#: iterations per epoch when neither the dataset nor --iters-per-epoch says (documented in `hookport convert -h`)
+DEFAULT_ITERS_PER_EPOCH = 10
+#: relative tolerance under which two trajectories count as "exact" (float noise of chained products)
+EXACT_RTOL = 1e-9
+#: at most this many iterations are simulated (long iteration-based runs are checked on their first part)
+MAX_SIM_ITERS = 200_000
+
+
+def verify(legacy: Dict[str, Any], converted: Dict[str, Any], dialect: str,
+           iters_per_epoch: Optional[int] = None) -> Dict[str, Any]:
+    """Compare ``legacy`` (in ``dialect``) with ``converted`` (MMEngine); a JSON-able verdict."""
+    ipe = iters_per_epoch or DEFAULT_ITERS_PER_EPOCH
+    result: Dict[str, Any] = {"iters_per_epoch": ipe, "iters_per_epoch_source":
+                              "--iters-per-epoch" if iters_per_epoch else f"default ({DEFAULT_ITERS_PER_EPOCH})"}
+    result["schedule"] = _schedule(legacy, converted, dialect, ipe)
+    result["hooks"] = _hooks(legacy, converted, dialect)
+    result["summary"] = summary(result)
+    return result
+
+
+def summary(result: Dict[str, Any]) -> str:
+    """One line: "exact" / the worst deviation, and the number of hook-order changes."""
+    sched, hooks = result["schedule"], result["hooks"]
+    if sched["status"] == "exact":
+        parts = ["schedule exact"]
+    elif sched["status"] == "deviates":
+        worst = max((sched[k] for k in ("lr", "momentum") if sched.get(k)), key=lambda d: d["max_abs"])
+        parts = [f"schedule deviates: {describe(worst)}"]
+    else:
+        parts = [f"schedule not verified ({sched['reason']})"]
+    if hooks["status"] == "unavailable":
+        parts.append(f"hook order not verified ({hooks['reason']})")
+    else:
+        parts.append(f"{len(hooks['changes'])} hook-order change(s)")
+    return "; ".join(parts)
+
+
+def describe(dev: Dict[str, Any]) -> str:
+    """``lr max abs 2.0e-03 (rel 25%) at iteration 4 (epoch 0): 0.008 vs 0.01``."""
+    return (f"{dev['param']} max abs {dev['max_abs']:.3g} (rel {dev['max_rel']:.3g}) at iteration {dev['iter']} "
+            f"(epoch {dev['epoch']}): original {dev['original']:.6g}, converted {dev['converted']:.6g}")
+
+
+# -- schedules ---------------------------------------------------------------------------------------
+def _schedule(legacy: dict, converted: dict, dialect: str, ipe: int) -> Dict[str, Any]:
+    if not converted.get("param_scheduler") and not (legacy.get("lr_config") or legacy.get("momentum_config")):
+        return {"status": "unavailable", "reason": "no schedule in this config"}
+    if "optim_wrapper" not in converted or "train_cfg" not in converted:
+        return {"status": "unavailable", "reason": "the optimizer or the run length is defined in another file"}
+    try:
+        length = _length(converted, ipe)
+        if length > MAX_SIM_ITERS:
+            return {"status": "unavailable", "reason": f"{length} iterations is more than {MAX_SIM_ITERS}"}
+        original = _original_trajectory(legacy, dialect, ipe)
+        from hookport.optim.simulate import simulate_mmengine
+
+        new = simulate_mmengine(converted, ipe)
+    except HookportError as err:
+        return {"status": "unavailable", "reason": err.message}
+    except ImportError as err:
+        return {"status": "unavailable", "reason": f"{err.name} is not available"}
+    except Exception as err:  # a value the simulation cannot use (e.g. kept as source text)
+        return {"status": "unavailable", "reason": f"{type(err).__name__}: {err}"}
+    out: Dict[str, Any] = {"status": "exact", "iterations": len(new["lr"])}
+    for param in ("lr", "momentum"):
+        dev = compare(original.get(param, []), new.get(param, []), param, ipe)
+        out[param] = dev
+        if dev is not None and dev["status"] != "exact":
+            out["status"] = "deviates"
+    return out
+
+
+def _length(cfg: dict, ipe: int) -> int:
+    train = cfg["train_cfg"]
+    if train.get("type") == "IterBasedTrainLoop" or train.get("by_epoch") is False:
+        return int(train.get("max_iters") or 0)
+    return int(train.get("max_epochs") or 0) * ipe
+
+
+def _original_trajectory(legacy: dict, dialect: str, ipe: int) -> Dict[str, Any]:
+    if dialect == "mmcv":
+        from hookport.compat.mmcv.simulate import simulate_mmcv
+
+        return simulate_mmcv(legacy, ipe)
+    from hookport.runner.dialect import DIALECTS
+
+    return DIALECTS.get(dialect).schedule(legacy, ipe)
+
+
+def compare(original: List[Any], converted: List[Any], param: str, ipe: int) -> Optional[Dict[str, Any]]:
+    """The largest deviation between two per-iteration trajectories (per group), or None if both are empty."""
+    if not original and not converted:
+        return None
+    worst: Tuple[float, float, int, float, float] = (0.0, 0.0, 0, math.nan, math.nan)
+    count = min(len(original), len(converted))
+    for it in range(count):
+        for a, b in zip(_groups(original[it]), _groups(converted[it])):
+            if a is None or b is None:
+                continue
+            diff = abs(a - b)
+            if diff > worst[0]:
+                worst = (diff, diff / abs(a) if a else math.inf, it, a, b)
+    max_abs, max_rel, it, a, b = worst
+    exact = len(original) == len(converted) and (max_abs == 0 or max_rel <= EXACT_RTOL)
+    if count and math.isnan(a):
+        a = b = _groups(original[0])[0]
+    return {"param": param, "status": "exact" if exact else "deviates", "max_abs": max_abs, "max_rel": max_rel,
+            "iter": it, "epoch": it // ipe, "original": a, "converted": b,
+            "lengths": [len(original), len(converted)]}
+
+
+def _groups(value: Any) -> List[Optional[float]]:
+    if isinstance(value, (list, tuple)):
+        return [v if isinstance(v, (int, float)) else None for v in value]
+    return [value if isinstance(value, (int, float)) else None]
+
+
+# -- hook order --------------------------------------------------------------------------------------
+def _hooks(legacy: dict, converted: dict, dialect: str) -> Dict[str, Any]:
+    try:
+        from hookport.runner.dialect import DIALECTS
+
+        old_dialect, new_dialect = DIALECTS.get(dialect), DIALECTS.get("mmengine")
+        old = old_dialect.hook_table(legacy).as_json(dialect, old_dialect.stages)["mount_points"]
+        new = new_dialect.hook_table(converted).as_json("mmengine", new_dialect.stages)["mount_points"]
+    except HookportError as err:
+        return {"status": "unavailable", "reason": err.message}
+    except (ImportError, NotImplementedError) as err:
+        return {"status": "unavailable", "reason": f"{dialect} hook table not available ({err})"}
+    except Exception as err:  # a value the hook builders cannot use (e.g. kept as source text)
+        return {"status": "unavailable", "reason": f"{type(err).__name__}: {err}"}
+    changes = explain_order(old, new)
+    return {"status": "changed" if changes else "same", "changes": changes}
+
+
+def explain_order(old: Dict[str, List[dict]], new: Dict[str, List[dict]]) -> List[str]:
+    """Sentences for every pair of hooks whose relative order differs, and for hooks that are gone."""
+    from hookport.converters.config.tables import table
+
+    rules = table("verify")
+    sentences: Dict[str, List[str]] = {}
+    gone: Dict[str, str] = {}
+    for stage, entries in old.items():
+        before = []
+        for entry in entries:
+            name = _canonical(entry["hook"], rules)
+            if name is None:
+                gone[entry["hook"]] = rules["equivalents"][entry["hook"]]["none"]
+                continue
+            before.append((name, entry))
+        after = [(e["hook"], e) for e in new.get(stage, [])]
+        position = {name: i for i, (name, _) in enumerate(after)}
+        common = [(n, e) for n, e in before if n in position]
+        for i, (a, a_old) in enumerate(common):
+            for b, b_old in common[i + 1:]:
+                if position[a] > position[b]:
+                    a_new, b_new = after[position[a]][1], after[position[b]][1]
+                    text = (f"{a} ({a_old['priority_name']} -> {a_new['priority_name']}) ran before {b} "
+                            f"({b_old['priority_name']} -> {b_new['priority_name']}) and now runs after it")
+                    sentences.setdefault(text, []).append(stage)
+    out = [f"{text} at {', '.join(stages)}" for text, stages in sentences.items()]
+    out += [f"{hook} is gone: {why}" for hook, why in sorted(gone.items())]
+    return out
+
+
+def _canonical(name: str, rules: dict) -> Optional[str]:
+    rule = rules["equivalents"].get(name)
+    if rule is not None:
+        return None if "none" in rule else rule["to"]
+    if any(name.endswith(suffix) for suffix in rules["scheduler_suffixes"]):
+        return "ParamSchedulerHook"
+    return name
