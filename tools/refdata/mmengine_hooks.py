@@ -380,11 +380,113 @@ def ema_reference():
     write("ema.json", dict(cases=cases, hook=hook_case))
 
 
+# ---------------------------------------------------------------- a whole run
+RUN_MASK = re.compile(r"\d+(\.\d+)?(e[-+]\d+)?")
+RUN_KEEP = ("Epoch(", "Iter(", "Saving checkpoint", "The best checkpoint", "The previous best", "Exp name",
+            "Checkpoints will be saved")
+
+
+def mask_line(line, work_dir, experiment_name):
+    """The message part of a log line: paths and names replaced, every number replaced by N."""
+    message = line.split(" - INFO - ", 1)[-1].rstrip("\n")
+    message = message.replace(work_dir, "<work_dir>").replace(experiment_name, "<exp>")
+    return RUN_MASK.sub("N", message)
+
+
+def runner_reference():
+    from mmengine.evaluator import BaseMetric
+    from mmengine.model import BaseModel
+    from mmengine.registry import METRICS, MODELS
+    from mmengine.runner import Runner
+
+    @MODELS.register_module(force=True)
+    class RefToyModel(BaseModel):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(2, 2)
+
+        def forward(self, inputs, labels=None, mode="tensor"):
+            x = torch.stack(inputs) if isinstance(inputs, list) else inputs
+            logits = self.fc(x)
+            if mode == "loss":
+                y = torch.stack(labels) if isinstance(labels, list) else labels
+                return dict(loss=nn.functional.cross_entropy(logits, y))
+            return [dict(pred=p.argmax(), gt=g) for p, g in zip(logits, labels)]
+
+    @METRICS.register_module(force=True)
+    class ScriptedAccuracy(BaseMetric):
+        """Scripted scores (50, 60, 55, ...), so best-checkpoint events do not depend on the data."""
+
+        default_prefix = "accuracy"
+        scores = (50.0, 60.0, 55.0)
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.calls = 0
+
+        def process(self, data_batch, data_samples):
+            self.results.extend(0.0 for _ in data_samples)
+
+        def compute_metrics(self, results):
+            score = self.scores[self.calls % len(self.scores)]
+            self.calls += 1
+            return dict(top1=score)
+
+    torch.manual_seed(0)
+    data = [dict(inputs=torch.randn(2), labels=torch.tensor(i % 2)) for i in range(16)]
+    loader = lambda shuffle: dict(dataset=data, sampler=dict(type="DefaultSampler", shuffle=shuffle),
+                                  batch_size=4, num_workers=0)
+    results = {}
+    for name, train_cfg, hooks, lp in [
+        ("epoch", dict(by_epoch=True, max_epochs=2, val_interval=1),
+         dict(logger=dict(type="LoggerHook", interval=2),
+              checkpoint=dict(type="CheckpointHook", interval=1, save_best="auto", max_keep_ckpts=1)),
+         dict()),
+        ("iter", dict(by_epoch=False, max_iters=8, val_interval=4),
+         dict(logger=dict(type="LoggerHook", interval=3),
+              checkpoint=dict(type="CheckpointHook", interval=4, by_epoch=False)),
+         dict(by_epoch=False)),
+    ]:
+        with tempfile.TemporaryDirectory() as work_dir:
+            runner = Runner(model=dict(type="RefToyModel"), work_dir=work_dir, train_dataloader=loader(True),
+                            val_dataloader=loader(False), test_dataloader=loader(False), train_cfg=train_cfg,
+                            val_cfg=dict(), test_cfg=dict(), val_evaluator=dict(type="ScriptedAccuracy"),
+                            test_evaluator=dict(type="ScriptedAccuracy"),
+                            optim_wrapper=dict(optimizer=dict(type="SGD", lr=0.1)),
+                            default_hooks=hooks, log_processor=lp, randomness=dict(seed=0),
+                            experiment_name=f"ref_{name}")
+            runner.train()
+            runner.test()
+            ts = runner.timestamp
+            files = []
+            for root, _, names in os.walk(work_dir):
+                for f in names:
+                    files.append(os.path.relpath(os.path.join(root, f), work_dir).replace(ts, "<ts>"))
+            with open(os.path.join(runner.log_dir, f"{ts}.log")) as f:
+                lines = [mask_line(x, work_dir, runner.experiment_name) for x in f if " - INFO - " in x]
+            lines = [x for x in lines if x.startswith(RUN_KEEP)]
+            with open(os.path.join(runner.log_dir, "vis_data", "scalars.json")) as f:
+                records = [json.loads(x) for x in f]
+            with open(os.path.join(runner.log_dir, "vis_data", f"{ts}.json")) as f:
+                same = [json.loads(x) for x in f] == records
+            with open(os.path.join(runner.log_dir, f"{ts}.json")) as f:
+                test_json = json.load(f)
+            results[name] = dict(
+                files=sorted(f for f in files if not f.endswith("config.py") and "vis_image" not in f),
+                log=lines,
+                scalars=[dict(keys=list(r), step=r["step"], epoch=r.get("epoch"), iter=r.get("iter"))
+                         for r in records],
+                timestamp_json_equals_scalars=same, test_json_keys=list(test_json),
+                hub_runtime_info_keys=sorted(runner.message_hub.runtime_info))
+    write("runner_run.json", results)
+
+
 def main():
     logging.getLogger().setLevel(logging.ERROR)
     checkpoint_reference()
     log_processor_reference()
     ema_reference()
+    runner_reference()
 
 
 if __name__ == "__main__":
