@@ -17,6 +17,7 @@ cyclic, of the ``{{_base_.x}}`` that names nothing, or of the assignment that ca
 from __future__ import annotations
 
 import ast
+import builtins
 import copy
 import json
 import os
@@ -69,6 +70,7 @@ class _Loader:
         BaseCombiner(base_rule)  # reject an unknown rule even when no file has bases
         self.base_rule = base_rule
         self.chain: List[str] = []  # absolute paths of the files being loaded, outermost first
+        self.shown: List[str] = []  # the same files as messages show them
         self.texts: List[Tuple[str, str]] = []
 
     def load(self, path: str, text: Optional[str] = None) -> dict:
@@ -79,6 +81,7 @@ class _Loader:
         if text is None:
             text = _read(path)
         self.chain.append(os.path.abspath(path))
+        self.shown.append(path)
         try:
             if suffix in PY_SUFFIXES:
                 cfg = self._load_py(path, text)
@@ -86,6 +89,7 @@ class _Loader:
                 cfg = self._load_data(path, text, suffix)
         finally:
             self.chain.pop()
+            self.shown.pop()
         self.texts.append((path, text))
         return cfg
 
@@ -97,9 +101,8 @@ class _Loader:
             base_path = os.path.normpath(os.path.join(os.path.dirname(path), os.path.expanduser(entry)))
             absolute = os.path.abspath(base_path)
             if absolute in self.chain:
-                cycle = self.chain[self.chain.index(absolute):] + [absolute]
-                names = " -> ".join(os.path.basename(p) for p in cycle)
-                raise ConfigError(f"cyclic _base_: {names}", path, line)
+                cycle = self.shown[self.chain.index(absolute):] + [base_path]
+                raise ConfigError(f"cyclic _base_: {' -> '.join(cycle)}", path, line)
             if not os.path.isfile(base_path):
                 raise ConfigError(f"_base_ file {entry!r} not found (looked for {base_path})", path, line)
             base_cfg = self.load(base_path)
@@ -111,33 +114,16 @@ class _Loader:
 
     # -- .py ---------------------------------------------------------------
     def _load_py(self, path: str, text: str) -> dict:
-        text = substitute_predefined(text, path)
-        source = PySource(text)
-        parse_text, _ = source.render()
+        source = PySource(substitute_predefined(text, path))
         try:
-            tree = ast.parse(parse_text, filename=path)
+            tree = ast.parse(source.render()[0], filename=path)
         except SyntaxError as err:
             raise ConfigError(err.msg, path, err.lineno) from None
         entries, base_line = _base_entries(tree, path)
         bases = self._load_bases(path, entries)
-        if source.matches and base_line is None:
-            match = source.matches[0]
-            raise ConfigError(f"{match.group(0)} is used but the config has no _base_", path,
-                              source.line_of(match))
-
-        def value_of(match):
-            try:
-                return lookup(bases, match.group(1))
-            except KeyError as err:
-                raise ConfigError(err.args[0], path, source.line_of(match)) from None
-
-        for match in source.matches:  # fail on the first reference that names nothing, at its line
-            value_of(match)
-        run_text, placeholders = source.render(value_of)
+        run_text, values = _bind_references(source, bases, path, has_bases=base_line is not None)
         namespace: Dict[str, Any] = {"__file__": os.path.abspath(path), "__name__": "__hookport_config__",
-                                     "__builtins__": __builtins__}
-        for name, dotted in placeholders.items():
-            namespace[name] = copy.deepcopy(lookup(bases, dotted))
+                                     "__builtins__": builtins, **values}
         _execute(run_text, path, namespace)
         if BASE_KEY in namespace and base_line is None:
             raise ConfigError("_base_ must be assigned at module level with a literal string or list", path)
@@ -158,6 +144,26 @@ class _Loader:
         bases = self._load_bases(path, entries)
         own = resolve_in_data(data, bases, path)
         return _merge_child(bases, own, path, {key: _data_key_line(text, key) for key in own})
+
+
+def _bind_references(source: PySource, bases: dict, path: str, has_bases: bool) -> Tuple[str, Dict[str, Any]]:
+    """The text to run (references replaced) and the values its placeholder names stand for.
+
+    Fails at the line of the first reference that names nothing (or of any reference when the file has
+    no ``_base_``).
+    """
+    def value_of(match):
+        if not has_bases:
+            raise ConfigError(f"{match.group(0)} is used but the config has no _base_", path, source.line_of(match))
+        try:
+            return lookup(bases, match.group(1))
+        except KeyError as err:
+            raise ConfigError(err.args[0], path, source.line_of(match)) from None
+
+    for match in source.matches:  # validate in file order, so the first bad one is reported
+        value_of(match)
+    run_text, placeholders = source.render(value_of)
+    return run_text, {name: copy.deepcopy(lookup(bases, dotted)) for name, dotted in placeholders.items()}
 
 
 def _read(path: str) -> str:

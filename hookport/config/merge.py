@@ -15,7 +15,7 @@ under ``'imix'`` the first base listed that defines a key wins (iMIX's ``Config.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, List
 
 from hookport.errors import ConfigError
 
@@ -119,14 +119,6 @@ class BaseCombiner:
                                   f"and {file}")
             self.combined[key] = value
             self.origin[key] = file
-
-
-def combine_bases(bases: Sequence[Tuple[str, dict]], rule: str = "mmcv") -> dict:
-    """Combine ``(file, config dict)`` bases by ``rule`` (see :class:`BaseCombiner`)."""
-    combiner = BaseCombiner(rule)
-    for file, cfg in bases:
-        combiner.add(file, cfg)
-    return combiner.combined
 
 
 def options_to_tree(options: Dict[str, Any]) -> dict:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import keyword
 import math
 import unicodedata
-from typing import Any, List
+from typing import Any
 
 from hookport.errors import ConfigError
 

@@ -18,6 +18,7 @@ Predefined variables (MMCV): ``{{ fileDirname }}``, ``{{ fileBasename }}``,
 """
 from __future__ import annotations
 
+import copy
 import io
 import os
 import re
@@ -62,16 +63,20 @@ def lookup(bases: Any, dotted: str) -> Any:
 
 
 class PySource:
-    """The references found in one ``.py`` config's text, classified as in-code or in-string."""
+    """The references found in one ``.py`` config's text, classified as in-code or in-string.
+
+    References inside comments are left alone (a commented-out line must not fail the load).
+    """
 
     def __init__(self, text: str):
         self.text = text
-        self.matches = list(BASE_REF.finditer(text))
-        self._string_spans = _string_spans(text) if self.matches else []
+        matches = list(BASE_REF.finditer(text))
+        self._string_spans, comments = _token_spans(text) if matches else ([], [])
+        self.matches = [m for m in matches if not _inside(m, comments)]
 
     def in_string(self, match: "re.Match[str]") -> bool:
         """Whether ``match`` lies inside a string literal."""
-        return any(start <= match.start() and match.end() <= end for start, end in self._string_spans)
+        return _inside(match, self._string_spans)
 
     def line_of(self, match: "re.Match[str]") -> int:
         """The 1-based line of ``match``."""
@@ -106,12 +111,16 @@ def _escape(text: str) -> str:
             .replace("'", "\\'").replace('"', '\\"'))
 
 
-def _string_spans(text: str) -> List[Tuple[int, int]]:
-    """Character spans of the string literals in ``text`` (empty if it does not tokenize)."""
+def _inside(match: "re.Match[str]", spans: List[Tuple[int, int]]) -> bool:
+    return any(start <= match.start() and match.end() <= end for start, end in spans)
+
+
+def _token_spans(text: str) -> Tuple[List[Tuple[int, int]], List[Tuple[int, int]]]:
+    """Character spans of the string literals and of the comments in ``text`` (none if it does not tokenize)."""
     line_starts = [0]
     for line in text.splitlines(keepends=True):
         line_starts.append(line_starts[-1] + len(line))
-    spans = []
+    spans, comments = [], []
     fstring_start = getattr(tokenize, "FSTRING_START", None)  # Python >= 3.12 splits f-strings up
     fstring_end = getattr(tokenize, "FSTRING_END", None)
     opened: List[int] = []
@@ -120,14 +129,16 @@ def _string_spans(text: str) -> List[Tuple[int, int]]:
             (srow, scol), (erow, ecol) = tok.start, tok.end
             if tok.type == tokenize.STRING:
                 spans.append((line_starts[srow - 1] + scol, line_starts[erow - 1] + ecol))
+            elif tok.type == tokenize.COMMENT:
+                comments.append((line_starts[srow - 1] + scol, line_starts[erow - 1] + ecol))
             elif fstring_start is not None and tok.type == fstring_start:
                 opened.append(line_starts[srow - 1] + scol)
             elif fstring_end is not None and tok.type == fstring_end and opened:
                 spans.append((opened.pop(), line_starts[erow - 1] + ecol))
     except (tokenize.TokenError, SyntaxError, IndentationError):
         # The compiler will report the real problem with its line; treat every reference as code.
-        return []
-    return spans
+        return [], []
+    return spans, comments
 
 
 def resolve_in_data(value: Any, bases: dict, file: str) -> Any:
@@ -135,7 +146,7 @@ def resolve_in_data(value: Any, bases: dict, file: str) -> Any:
     if isinstance(value, str):
         whole = BASE_REF.fullmatch(value.strip())
         if whole:
-            return _copy(_lookup_or_raise(bases, whole.group(1), file))
+            return copy.deepcopy(_lookup_or_raise(bases, whole.group(1), file))
         return BASE_REF.sub(lambda m: str(_lookup_or_raise(bases, m.group(1), file)), value)
     if isinstance(value, dict):
         return {k: resolve_in_data(v, bases, file) for k, v in value.items()}
@@ -149,9 +160,3 @@ def _lookup_or_raise(bases: dict, dotted: str, file: str) -> Any:
         return lookup(bases, dotted)
     except KeyError as err:
         raise ConfigError(err.args[0], file) from None
-
-
-def _copy(value: Any) -> Any:
-    import copy
-
-    return copy.deepcopy(value)

@@ -156,3 +156,16 @@ def test_custom_imports_are_imported(tree, monkeypatch):
     with pytest.raises(HookportError) as err:
         Config.fromfile("bad.py")
     assert str(err.value).startswith("bad.py:2: custom_imports: cannot import 'no_such_module_xyz'")
+
+
+def test_references_in_comments_are_ignored(tree):
+    tree({"base.py": "a = 1\n", "cfg.py": "_base_ = 'base.py'\n# b = {{_base_.gone}}\nc = {{_base_.a}}  # {{_base_.x}}\n"})
+    assert Config.fromfile("cfg.py").to_dict() == {"a": 1, "c": 1}
+
+
+def test_reference_spliced_into_strings_is_escaped(tree):
+    tree({"base.py": r"""q = 'it\'s "x"\\n'""" + "\n",
+          "cfg.py": "_base_ = 'base.py'\ns = '<{{_base_.q}}>'\nr = \"\"\"{{_base_.q}}\"\"\"\n"})
+    cfg = Config.fromfile("cfg.py").to_dict()
+    assert cfg["q"] == 'it\'s "x"\\n'
+    assert cfg["s"] == "<" + cfg["q"] + ">" and cfg["r"] == cfg["q"]
