@@ -334,7 +334,7 @@ class Runner:
         """
         from hookport.runner.dialect_mmengine import build_hook
 
-        built, cfg_priority = build_hook(hook)
+        built, cfg_priority = build_hook(hook, self.hook_table.scheme)
         self.hook_table.register(built, priority if priority is not None else cfg_priority)
 
     def call_hook(self, stage: str, *args: Any, **kwargs: Any) -> None:

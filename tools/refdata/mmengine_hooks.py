@@ -481,8 +481,24 @@ def runner_reference():
     write("runner_run.json", results)
 
 
+# ---------------------------------------------------------------- priorities and mount points
+def hook_table_reference():
+    """Class priority and triggered mount points of every MMEngine built-in hook hookport ships."""
+    import mmengine.hooks as hooks
+
+    names = ["RuntimeInfoHook", "IterTimerHook", "DistSamplerSeedHook", "LoggerHook", "ParamSchedulerHook",
+             "CheckpointHook", "EMAHook", "EmptyCacheHook", "SyncBuffersHook", "ProfilerHook"]
+    table = {}
+    for name in names:
+        cls = getattr(hooks, name)
+        stages = cls.get_triggered_stages(cls.__new__(cls))
+        table[name] = dict(priority=cls.priority, stages=sorted(stages))
+    write("hook_table.json", table)
+
+
 def main():
     logging.getLogger().setLevel(logging.ERROR)
+    hook_table_reference()
     checkpoint_reference()
     log_processor_reference()
     ema_reference()
