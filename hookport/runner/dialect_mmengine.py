@@ -47,18 +47,28 @@ def assemble_hooks(default_hooks: Optional[dict] = None, custom_hooks: Optional[
     return list(merged.values()) + list(custom_hooks or ())
 
 
-def build_hook(spec: Any) -> Tuple[Any, Any]:
+def build_hook(spec: Any, scheme: str = "mmengine") -> Tuple[Any, Any]:
     """``(hook, priority or None)`` from a hook config dict or a hook instance.
 
     A config's ``priority`` key is not a constructor argument: it is returned instead.
+    A hook written for another system may place itself: its class lists the config keys
+    that place it (``placement_keys``, e.g. iMIX's ``level``) and, when no ``priority`` is
+    given, ``hook.host_priority(scheme, **those keys)`` gives its priority in ``scheme``.
     """
+    placement: Dict[str, Any] = {}
     if isinstance(spec, dict):
         cfg = dict(spec)
         priority = cfg.pop("priority", None)
-        return HOOKS.build(cfg), priority
-    if callable(getattr(spec, "bound", None)):
-        return spec, None
-    raise ConfigError(f"a hook must be a dict(type=...) or a Hook instance, got {spec!r}")
+        keys = getattr(HOOKS.get(cfg["type"]), "placement_keys", ()) if "type" in cfg else ()
+        placement = {key: cfg.pop(key) for key in keys if key in cfg}
+        hook = HOOKS.build(cfg)
+    elif callable(getattr(spec, "bound", None)):
+        hook, priority = spec, None
+    else:
+        raise ConfigError(f"a hook must be a dict(type=...) or a Hook instance, got {spec!r}")
+    if priority is None and callable(getattr(hook, "host_priority", None)):
+        priority = hook.host_priority(scheme, **placement)
+    return hook, priority
 
 
 @DIALECTS.register
@@ -76,7 +86,7 @@ class MMEngineDialect(Dialect):
         apply_custom_imports(cfg)
         table = HookTable(self.scheme, self.stages)
         for spec in assemble_hooks(cfg.get("default_hooks"), cfg.get("custom_hooks")):
-            hook, priority = build_hook(spec)
+            hook, priority = build_hook(spec, self.scheme)
             table.register(hook, priority)
         return table
 
