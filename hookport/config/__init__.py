@@ -29,8 +29,8 @@ Loading rules (details in :mod:`hookport.config.loader`, :mod:`hookport.config.m
   Bases merge recursively under the child; ``_delete_=True`` replaces. Two sibling bases defining the
   same key: an error naming both files (``base_rule='mmcv'``), or the first one wins (``'imix'``).
 * ``{{_base_.a.b}}`` / ``{{_base_.layers.0}}`` reads a base value, as a whole value, inside expressions,
-  or spliced into a string. A base's variables are otherwise invisible in the child (MMCV semantics);
-  MMEngine's ``_base_.x`` attribute syntax is not supported: use ``{{_base_.x}}``.
+  or spliced into a string (MMCV). MMEngine's read access ``_base_.a.b`` works too (on a copy of the
+  bases). A base's plain variables are not visible in the child (MMCV/MMEngine semantics).
 * ``custom_imports=dict(imports=[...], allow_failed_imports=False)`` is imported after loading.
 * Every error is a :class:`hookport.errors.ConfigError` printed as ``file:line: message``.
 

@@ -7,8 +7,9 @@ loaded first, each fully (with its own bases); the bases are combined by the bas
 A ``.py`` config is trusted input and is executed, as MMCV and MMEngine do. What becomes a key, as in
 mmcv 1.7.2's ``Config._file2dict``: every module-level name not starting with ``__``, except modules and
 functions (so ``_helper = 3`` is kept, ``import os`` and ``def f()`` are not); classes are kept. A base's
-variables are not visible in the child while it runs; use ``{{_base_.x}}`` (see
-:mod:`hookport.config.references`).
+variables are not visible in the child while it runs; it reads them as ``{{_base_.x}}`` (see
+:mod:`hookport.config.references`) or, as in MMEngine 0.10.7, as ``_base_.x`` (``_base_`` is bound to a
+copy of the combined bases while the child runs; its own ``_base_ = ...`` statement is skipped then).
 
 Every error is a :class:`~hookport.errors.ConfigError` located at ``file:line``: the line of a syntax
 error, of the statement that raised while the file ran, of the ``_base_`` entry that is missing or
@@ -26,6 +27,7 @@ import traceback
 import types
 from typing import Any, Dict, List, Optional, Tuple
 
+from hookport.config.config_dict import ConfigDict
 from hookport.config.merge import BaseCombiner, merge
 from hookport.config.references import PySource, lookup, resolve_in_data, substitute_predefined
 from hookport.errors import ConfigError, HookportError
@@ -124,6 +126,9 @@ class _Loader:
         run_text, values = _bind_references(source, bases, path, has_bases=base_line is not None)
         namespace: Dict[str, Any] = {"__file__": os.path.abspath(path), "__name__": "__hookport_config__",
                                      "__builtins__": builtins, **values}
+        if base_line is not None:
+            # MMEngine's read access: `_base_.model.depth` (on a copy: the child cannot change its bases).
+            namespace[BASE_KEY] = ConfigDict(copy.deepcopy(bases))
         _execute(run_text, path, namespace)
         if BASE_KEY in namespace and base_line is None:
             raise ConfigError("_base_ must be assigned at module level with a literal string or list", path)
@@ -182,9 +187,7 @@ def _base_entries(tree: ast.Module, path: str) -> Tuple[List[Tuple[str, int]], O
     """The ``_base_`` entries of a parsed ``.py`` config with their lines, and the assignment's line."""
     node = None
     for stmt in tree.body:
-        targets = stmt.targets if isinstance(stmt, ast.Assign) else (
-            [stmt.target] if isinstance(stmt, ast.AnnAssign) and stmt.value is not None else [])
-        if any(isinstance(t, ast.Name) and t.id == BASE_KEY for t in targets):
+        if _base_line_of(stmt) is not None:
             node = stmt
     if node is None:
         return [], None
@@ -198,6 +201,15 @@ def _base_entries(tree: ast.Module, path: str) -> Tuple[List[Tuple[str, int]], O
     else:
         lines = [node.lineno] * len(entries)
     return list(zip(entries, lines)), node.lineno
+
+
+def _base_line_of(stmt: ast.stmt) -> Optional[int]:
+    """The line of ``stmt`` if it is a top-level ``_base_ = ...`` assignment, else None."""
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else (
+        [stmt.target] if isinstance(stmt, ast.AnnAssign) and stmt.value is not None else [])
+    if any(isinstance(t, ast.Name) and t.id == BASE_KEY for t in targets):
+        return stmt.lineno
+    return None
 
 
 def _check_base_value(value: Any, path: str, line: Optional[int]) -> List[str]:
@@ -228,11 +240,14 @@ def _assignment_lines(tree: ast.Module) -> Dict[str, int]:
 
 
 def _execute(text: str, path: str, namespace: dict) -> None:
-    """Run a config's code; any failure becomes a ConfigError at the config's own line."""
+    """Run a config's code (without its ``_base_`` assignment); any failure is a ConfigError at its line."""
     try:
-        code = compile(text, path, "exec")
+        tree = ast.parse(text, filename=path)
     except SyntaxError as err:
         raise ConfigError(err.msg, path, err.lineno) from None
+    # The `_base_ = [...]` statement would hide the bases bound to `_base_`; it has been read already.
+    tree.body = [stmt for stmt in tree.body if _base_line_of(stmt) is None]
+    code = compile(tree, path, "exec")
     try:
         exec(code, namespace)  # noqa: S102 - configs are trusted input (DESIGN.md: run/hooks/schedule)
     except HookportError as err:

@@ -169,3 +169,26 @@ def test_reference_spliced_into_strings_is_escaped(tree):
     cfg = Config.fromfile("cfg.py").to_dict()
     assert cfg["q"] == 'it\'s "x"\\n'
     assert cfg["s"] == "<" + cfg["q"] + ">" and cfg["r"] == cfg["q"]
+
+
+def test_mmengine_base_attribute_access_reads_a_copy(tree):
+    tree({"base.py": "model = dict(depth=18, layers=[1, 2])\n",
+          "cfg.py": """
+            _base_ = 'base.py'
+            depth = _base_.model.depth * 2
+            first = _base_['model']['layers'][0]
+            _base_.model.depth = 99
+            """})
+    assert Config.fromfile("cfg.py").to_dict() == {"model": {"depth": 18, "layers": [1, 2]}, "depth": 36,
+                                                    "first": 1}
+
+
+def test_base_bound_only_when_the_file_has_bases(tree):
+    tree({"cfg.py": "a = 1\nb = _base_.a\n", "dyn.py": "if True:\n    _base_ = 'x.py'\n",
+          "base.py": "a = 1\n", "miss.py": "_base_ = 'base.py'\nb = _base_.nope\n"})
+    assert str(pytest.raises(ConfigError, Config.fromfile, "cfg.py").value) == \
+        "cfg.py:2: NameError: name '_base_' is not defined"
+    assert str(pytest.raises(ConfigError, Config.fromfile, "dyn.py").value).startswith(
+        "dyn.py: _base_ must be assigned at module level")
+    assert str(pytest.raises(ConfigError, Config.fromfile, "miss.py").value) == \
+        "miss.py:2: AttributeError: config has no key 'nope'"
