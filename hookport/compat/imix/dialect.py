@@ -17,6 +17,7 @@ import yaml
 
 from hookport.compat.imix.build import all_hooks, settings
 from hookport.compat.imix.hook import IMIX_STAGES
+from hookport.errors import ConfigError
 from hookport.registry import apply_custom_imports
 from hookport.runner.dialect import DIALECTS, Dialect
 from hookport.runner.dispatch import HookTable
@@ -31,6 +32,18 @@ def _rules() -> Dict[str, Any]:
 def _filename(cfg: Any) -> Optional[str]:
     name = getattr(cfg, "filename", None)
     return name if isinstance(name, str) else None
+
+
+def _host_markers(cfg: dict) -> bool:
+    """Whether ``cfg`` has keys of a dialect that can host iMIX hooks (MMEngine, MMCV)."""
+    for name in ("mmengine", "mmcv"):
+        try:
+            host = DIALECTS.get(name)
+        except ConfigError:  # that dialect is not available
+            continue
+        if host.markers(cfg):
+            return True
+    return False
 
 
 def table_of(hooks: List[Any], table: Optional[HookTable] = None) -> HookTable:
@@ -51,18 +64,25 @@ class ImixDialect(Dialect):
     base_rule = "imix"
 
     def markers(self, cfg: dict) -> List[str]:
-        """The iMIX-only keys of ``cfg`` (dotted where nested)."""
+        """The iMIX-only keys of ``cfg`` (dotted where nested).
+
+        ``level`` in ``custom_hooks`` alone does not make a config iMIX's when it has keys of
+        another dialect: that is an iMIX hook listed in an MMEngine or MMCV config (mixed use).
+        """
         rules = _rules()
         found = [key for key in rules["keys"] if key in cfg]
-        hooks = cfg.get("custom_hooks") or []
-        if isinstance(hooks, (list, tuple)):
-            found += [f"custom_hooks[{i}].level" for i, h in enumerate(hooks)
-                      if isinstance(h, dict) and rules["custom_hook_key"] in h]
         for section in ("checkpoint_config", "lr_config"):
             value = cfg.get(section)
             if isinstance(value, dict):
                 found += [f"{section}.{k}" for k in rules[f"{section}_keys"] if k in value]
-        return found
+        hooks = cfg.get("custom_hooks") or []
+        levels = []
+        if isinstance(hooks, (list, tuple)):
+            levels = [f"custom_hooks[{i}].level" for i, h in enumerate(hooks)
+                      if isinstance(h, dict) and rules["custom_hook_key"] in h]
+        if levels and not found and _host_markers(cfg):
+            return []
+        return found + levels
 
     def hook_table(self, cfg: dict, *, distributed: bool = False) -> HookTable:
         """All hooks of ``cfg`` in iMIX's order (main process: with logger and checkpoint hooks)."""

@@ -72,6 +72,21 @@ class HookBase(Hook):
     def priority(self, value: Any) -> None:
         self._priority = value
 
+    # Config keys an MMEngine/MMCV runner hands to host_priority() instead of the constructor.
+    placement_keys = ("level",)
+
+    def host_priority(self, scheme: str, level: Any = None) -> int:
+        """This hook's priority in a runner of ``scheme`` (``level`` from the config entry, if any).
+
+        In the iMIX scheme it is the level; elsewhere the position-keeping translation of
+        :func:`hookport.compat.imix.placement.host_priority`.
+        """
+        from hookport.compat.imix.placement import host_priority
+
+        if level is not None:
+            self.level = level
+        return host_priority(self.level, scheme)
+
     # -- iMIX events ---------------------------------------------------
     def before_train(self) -> None:
         """Before the first iteration."""

@@ -206,6 +206,12 @@ class LogBufferStorage:
         self.iter += 1
         self._latest_scalars = {}
 
+    def sync(self, iteration: int) -> None:
+        """Follow a host runner's counter: move to ``iteration``, clearing current scalars on a change."""
+        if iteration != self.iter:
+            self.iter = iteration
+            self._latest_scalars = {}
+
     def epoch_iter(self, inner_iter: int) -> None:
         """In by-epoch mode, after each ``after_train_iter``: record the index inside the epoch."""
         self.epoch_inner_iter = inner_iter

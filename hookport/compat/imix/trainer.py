@@ -151,7 +151,9 @@ class HostTrainerView:
             self._seen["inner_iter"] = args[0]
             if stage == "after_train_iter" and len(args) >= 3:
                 self._seen["output"] = args[2]
-            self.log_buffer.iter = getattr(self._host, "iter", self.log_buffer.iter)
+        # The host's iter is 0-based in iteration events and counts finished iterations after
+        # them, which is what iMIX's log_buffer.iter holds at every event.
+        self.log_buffer.sync(getattr(self._host, "iter", self.log_buffer.iter))
 
     def __getattr__(self, name: str) -> Any:
         # Only reached for names not set on the view: resolve them on the host.
