@@ -252,7 +252,7 @@ def _execute(text: str, path: str, namespace: dict) -> None:
         exec(code, namespace)  # noqa: S102 - configs are trusted input (DESIGN.md: run/hooks/schedule)
     except HookportError as err:
         raise err.located(path, _config_line(err, path))
-    except Exception as err:  # any error in the user's config is bad input, reported at its line
+    except (Exception, SystemExit) as err:  # any error in the user's config is bad input, reported at its line
         detail = str(err).splitlines()[0] if str(err) else ""
         message = f"{type(err).__name__}: {detail}" if detail else type(err).__name__
         raise ConfigError(message, path, _config_line(err, path)) from err

@@ -15,10 +15,12 @@ under ``'imix'`` the first base listed that defines a key wins (iMIX's ``Config.
 """
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List
 
 from hookport.errors import ConfigError
 
+_LOG = logging.getLogger(__name__)
 DELETE_KEY = "_delete_"
 BASE_RULES = ("mmcv", "imix")
 
@@ -114,6 +116,8 @@ class BaseCombiner:
         for key, value in cfg.items():
             if key in self.combined:
                 if self.rule == "imix":
+                    _LOG.info("%s: %r is already defined by %s; iMIX keeps the first base's value",
+                              file, key, self.origin[key])
                     continue
                 raise ConfigError(f"Duplicate key {key!r} among bases: defined in both {self.origin[key]} "
                                   f"and {file}")
@@ -129,10 +133,13 @@ def options_to_tree(options: Dict[str, Any]) -> dict:
         if not all(parts):
             raise ConfigError(f"bad option key {dotted!r}: empty part in the dotted path")
         node = tree
-        for part in parts[:-1]:
-            nxt = node.get(part)
-            if not isinstance(nxt, dict):
-                nxt = node[part] = {}
-            node = nxt
+        for depth, part in enumerate(parts[:-1]):
+            if part not in node:
+                node[part] = {}
+            elif not isinstance(node[part], dict):
+                prefix = ".".join(parts[:depth + 1])
+                raise ConfigError(f"option {dotted!r} reaches into {prefix!r}, which an earlier option set to "
+                                  f"{node[part]!r}")
+            node = node[part]
         node[parts[-1]] = value
     return tree

@@ -85,3 +85,38 @@ def test_yaml_and_json_syntax_errors(tree):
 def test_bad_base_in_yaml(tree):
     tree({"a.yaml": "x: 1\n_base_: missing.yaml\n"})
     assert _error("a.yaml") == "a.yaml:2: _base_ file 'missing.yaml' not found (looked for missing.yaml)"
+
+
+def test_exit_and_hookport_errors_in_a_config_are_located(tree):
+    tree({"exit.py": "import sys\na = 1\nsys.exit(3)\n",
+          "raises.py": "from hookport.errors import ConfigError\nx = 1\nraise ConfigError('custom problem')\n",
+          "multi.py": "raise ValueError('first line\\nsecond line')\n"})
+    assert _error("exit.py") == "exit.py:3: SystemExit: 3"
+    assert _error("raises.py") == "raises.py:3: custom problem"
+    assert _error("multi.py") == "multi.py:1: ValueError: first line"
+
+
+def test_merge_conflict_in_yaml_points_at_the_key(tree):
+    tree({"base.yaml": "a: 1\n", "child.yaml": "_base_: base.yaml\nb: 2\na:\n  x: 1\n"})
+    assert _error("child.yaml").startswith("child.yaml:3: a={'x': 1} is a dict but the base value is a int")
+
+
+def test_reserved_key(tree):
+    tree({"cfg.py": "a = 1\n\nfilename = 'x'\n"})
+    assert _error("cfg.py") == "cfg.py:3: 'filename' is a reserved name (a Config attribute) and cannot be a config key"
+
+
+def test_not_utf8(tree, tmp_path):
+    tree({})
+    (tmp_path / "bin.py").write_bytes(b"a = '\xff\xfe'\n")
+    assert _error("bin.py").startswith("bin.py: cannot read config: ")
+
+
+def test_conflicting_options():
+    from hookport.config import Config
+
+    with pytest.raises(ConfigError, match="option 'a.b' reaches into 'a', which an earlier option set to 1"):
+        Config({}).merge_from_dict({"a": 1, "a.b": 2})
+    cfg = Config({})
+    cfg.merge_from_dict({"a.b": 2, "a": 1})
+    assert cfg.to_dict() == {"a": 1}
