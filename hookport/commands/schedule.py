@@ -123,7 +123,9 @@ def plot(doc: dict, path: str, title: str = "") -> None:
     fig, (ax_lr, ax_mom) = plt.subplots(2, 1, sharex=True, figsize=(8, 6))
     for series, ax, name in ((doc["lr"], ax_lr, "lr"), (doc["momentum"], ax_mom, "momentum")):
         for g in range(len(series[0]) if series else 0):
-            ax.plot([math.nan if row[g] is None else row[g] for row in series], label=f"group {g}")
+            # a value holds for a whole iteration: draw steps, not slopes
+            ax.step(range(len(series)), [math.nan if row[g] is None else row[g] for row in series],
+                    where="post", label=f"group {g}")
         ax.set_ylabel(name)
         ax.legend(loc="best")
     ax_mom.set_xlabel(f"iteration ({doc['iters_per_epoch']} per epoch)")
