@@ -298,8 +298,15 @@ def _parse_data(path: str, text: str, suffix: str) -> Any:
         raise ConfigError(f"invalid YAML: {problem}", path, None if mark is None else mark.line + 1) from None
 
 
-def _data_key_line(text: str, key: str) -> Optional[int]:
-    """The line of a top-level ``key`` in YAML or JSON text (best effort: first unindented/quoted match)."""
-    pattern = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*:", re.MULTILINE)
-    match = pattern.search(text)
-    return None if match is None else text.count("\n", 0, match.start()) + 1
+def _data_key_line(text: str, key: Any) -> Optional[int]:
+    """The line of a top-level ``key`` in YAML or JSON text.
+
+    Best effort without a position-keeping parser: the least indented line that starts with the key
+    (quoted or not) followed by a colon; the first such line on a tie.
+    """
+    pattern = re.compile(r"^([ \t]*)[\"']?" + re.escape(str(key)) + r"[\"']?[ \t]*:", re.MULTILINE)
+    matches = list(pattern.finditer(text))
+    if not matches:
+        return None
+    match = min(matches, key=lambda m: len(m.group(1)))
+    return text.count("\n", 0, match.start()) + 1

@@ -120,3 +120,9 @@ def test_conflicting_options():
     cfg = Config({})
     cfg.merge_from_dict({"a.b": 2, "a": 1})
     assert cfg.to_dict() == {"a": 1}
+
+
+def test_merge_conflict_in_json_points_at_the_top_level_key(tree):
+    tree({"base.json": '{"a": 1}',
+          "child.json": '{\n  "_base_": "base.json",\n  "n": {\n      "a": 5\n  },\n  "a": {"x": 1}\n}\n'})
+    assert _error("child.json").startswith("child.json:6: a={'x': 1} is a dict")
