@@ -32,14 +32,17 @@ class EmptyCacheHook(Hook):
         self._do_after_iter = after_iter
 
     def _before_epoch(self, runner, mode: str = "train") -> None:
-        """Empty the cache before an epoch."""
-        _empty_cuda_cache()
+        """Empty the cache before an epoch (if ``before_epoch``)."""
+        if self._do_before_epoch:
+            _empty_cuda_cache()
 
     def _after_epoch(self, runner, mode: str = "train") -> None:
-        """Empty the cache after an epoch."""
-        _empty_cuda_cache()
+        """Empty the cache after an epoch (if ``after_epoch``)."""
+        if self._do_after_epoch:
+            _empty_cuda_cache()
 
     def _after_iter(self, runner, batch_idx: int, data_batch: Any = None, outputs: Any = None,
                     mode: str = "train") -> None:
-        """Empty the cache after an iteration."""
-        _empty_cuda_cache()
+        """Empty the cache after an iteration (if ``after_iter``)."""
+        if self._do_after_iter:
+            _empty_cuda_cache()
