@@ -198,20 +198,17 @@ class ClassConverter:
     def _rewrite_body(self, fn: cst.FunctionDef, scope: MethodScope) -> cst.FunctionDef:
         if not isinstance(fn.body, cst.IndentedBlock):
             return fn
-        changed = False
+        # Only statements whose text can match are walked: the walk is the expensive part.
+        matching = [bool(self._trigger.search(code_of(stmt))) for stmt in fn.body.body]
+        if not any(matching):
+            return fn
         stmts: List[cst.BaseStatement] = []
-        for stmt in fn.body.body:
-            if not self._trigger.search(code_of(stmt)):
-                stmts.append(stmt)
-                continue
-            result = stmt.visit(BatchedTransformer(self.ctx, scope, _BODY_RULES))
-            changed = changed or result is not stmt
+        for stmt, match in zip(fn.body.body, matching):
+            result = stmt.visit(BatchedTransformer(self.ctx, scope, _BODY_RULES)) if match else stmt
             if isinstance(result, cst.FlattenSentinel):
                 stmts.extend(result.nodes)
             elif isinstance(result, cst.BaseStatement):
                 stmts.append(result)
-        if not changed:
-            return fn
         return fn.with_changes(body=fn.body.with_changes(body=stmts))
 
 

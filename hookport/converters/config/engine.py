@@ -84,7 +84,10 @@ class Converter:
         cached = self._translations.get(loaded.path)
         if cached is not None:
             return cached
-        dialect = detect(loaded.full, self.options.dialect, loaded.path)
+        kept = set(loaded.file.kept)
+        for base in loaded.bases:
+            kept |= base.file.kept
+        dialect = detect(loaded.full, self.options.dialect, loaded.path, loaded.file.own, kept)
         lines = {a.name: a.line for a in loaded.file.assignments}
         ctx = Context(dict(loaded.full), self.options, dialect, loaded.path, lines)
         if dialect != "mmengine":
@@ -115,7 +118,8 @@ class Converter:
         try:
             return self._convert(path)
         except HookportError as err:
-            err.located(path)
+            if err.file is None or os.path.abspath(err.file) == os.path.abspath(path):
+                err.file = path
             return Outcome(path, "failed", [Finding("HPC001", "error", err.message, err.file, err.line)],
                            error=str(err))
 

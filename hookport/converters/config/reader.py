@@ -16,6 +16,9 @@ from hookport.converters.config.evaluator import Evaluator
 from hookport.converters.config.values import Opaque
 from hookport.errors import ConfigError
 
+#: the comment a conversion writes above a legacy key it had to leave in place
+TODO_MARK = "# TODO(hookport)"
+
 
 @dataclass
 class Assignment:
@@ -25,6 +28,7 @@ class Assignment:
     value: Any
     line: int
     index: int  # position in module.body
+    todo: bool = False  # a `# TODO(hookport):` comment sits directly above it (kept on purpose by a conversion)
 
 
 @dataclass
@@ -43,6 +47,11 @@ class ConfigFile:
     def own(self) -> Dict[str, Any]:
         """The file's own keys (last assignment wins), without ``_base_``."""
         return {a.name: a.value for a in self.assignments if a.name != "_base_"}
+
+    @property
+    def kept(self) -> set:
+        """Names whose assignment carries a ``# TODO(hookport)`` comment (left for a human by a conversion)."""
+        return {a.name for a in self.assignments if a.todo}
 
     def line_of(self, name: str) -> Optional[int]:
         """The line of the last assignment to ``name``."""
@@ -78,7 +87,8 @@ def parse_source(text: str, path: str, base: Optional[Mapping[str, Any]] = None)
             continue
         value = evaluator.evaluate(value_node, line)
         env[target] = value
-        cfg.assignments.append(Assignment(target, value, line, index))
+        todo = any(e.comment is not None and e.comment.value.startswith(TODO_MARK) for e in stmt.leading_lines)
+        cfg.assignments.append(Assignment(target, value, line, index, todo))
         if target == "_base_":
             cfg.base_entries = _base_list(value, path, line)
             cfg.base_line = line

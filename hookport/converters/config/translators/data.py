@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from hookport.converters.config.context import Context
-from hookport.converters.config.values import SDict
+from hookport.converters.config.values import SDict, without
 
 _SPLITS = (("train", True), ("val", False), ("test", False))
 _LOADER_KEYS = {"samples_per_gpu": "batch_size", "workers_per_gpu": "num_workers",
@@ -29,7 +29,7 @@ def translate(ctx: Context) -> None:
                 loader[new] = value
         loader["sampler"] = SDict(type="DefaultSampler", shuffle=shuffle)
         if isinstance(dataset, dict) and "samples_per_gpu" in dataset:
-            dataset = SDict({k: v for k, v in dataset.items() if k != "samples_per_gpu"})
+            dataset = without(dataset, "samples_per_gpu")
         loader["dataset"] = dataset
         ctx.put(f"{split}_dataloader", loader, "data")
     ctx.consume("data")

@@ -32,7 +32,9 @@ def _resume(ctx: Context) -> None:
         if path is None:
             ctx.put("resume", False, "resume_from")
         else:
-            ctx.put("load_from", path, "resume_from")
+            # MMCV resumed from resume_from and ignored load_from; one load_from remains
+            ctx.consume("load_from")
+            ctx.put("load_from", path, "resume_from", "load_from")
             ctx.put("resume", True, "resume_from")
             ctx.find("HPC802", "warning", "resume_from -> load_from + resume=True: MMEngine cannot resume an MMCV "
                      "checkpoint (KeyError: 'message_hub'); for an MMCV checkpoint use resume=False and restart the "

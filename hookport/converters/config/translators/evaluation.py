@@ -69,7 +69,7 @@ def _evaluator(ctx: Context, cfg: dict) -> bool:
     names = metric if isinstance(metric, (list, tuple)) else [metric]
     known = [metrics.get(n) for n in names]
     if metric is None or None in known or rest:
-        ctx.keep("evaluation", f"val_evaluator: metric={metric!r} {rest or ''} needs the codebase's metric class "
+        ctx.keep("evaluation", f"val_evaluator: metric={metric!r}{' ' + repr(rest) if rest else ''} needs the codebase's metric class "
                  "(pass --scope, or write val_evaluator/test_evaluator by hand)")
         ctx.find("HPC306", "todo", f"evaluation metric={metric!r} needs a codebase-specific val_evaluator", "evaluation")
         return False

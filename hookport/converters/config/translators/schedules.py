@@ -124,7 +124,9 @@ def _updater(ctx: Context, key: str, cfg: dict, param: str, kind: Optional[str],
     if name is None:
         return []
     rule = table("schedules")[table_name][name]
-    by_epoch = cfg.get("by_epoch", param == "momentum" or kind != "iter")
+    # IterBasedRunner sets lr_config.by_epoch=False by default, but not momentum_config's
+    default = rule.get("by_epoch", param == "momentum" or kind != "iter")
+    by_epoch = cfg.get("by_epoch", default)
     recipe = _Recipe(ctx, key, cfg, param)
     if kind == "iter" and by_epoch:
         ctx.find("HPC606", "warning", f"{key}: by_epoch=True in an IterBasedRunner never updates in MMCV; no "
