@@ -183,6 +183,8 @@ CASES = {
     "onecycle_three_phase_linear": epoch_case(D("OneCycleLR", eta_max=0.5, total_steps=40, three_phase=True,
                                                 anneal_strategy="linear", by_epoch=False)),
     "onecycle_default_total": epoch_case(D("OneCycleLR", eta_max=0.3, pct_start=0.25, by_epoch=False)),
+    "onecycle_begin_window": epoch_case(D("OneCycleLR", eta_max=0.5, begin=5, end=35, by_epoch=False)),
+    "cosine_begin_window_epoch": epoch_case(D("CosineAnnealingLR", begin=1, end=4, eta_min=0.01)),
     "onecycle_convert_iter": epoch_case(D("OneCycleLR", eta_max=0.5, total_steps=4, convert_to_iter_based=True)),
     "cosrestart_epoch": epoch_case(D("CosineRestartLR", periods=[2, 2], restart_weights=[1, 0.5], eta_min=0.01)),
     "cosrestart_iter": epoch_case(D("CosineRestartLR", periods=[10, 15, 15], restart_weights=[1, 0.5, 0.25],
