@@ -16,14 +16,11 @@ def load_cfg(name, **overrides):
     return cfg
 
 
-def engine(name, work_dir, **overrides):
+def engine(name, work_dir, resume_from=None, **overrides):
     """An :class:`ImixEngine` for a fixture config, writing into ``work_dir``."""
-    import warnings
-
     from hookport.compat.imix.engine import ImixEngine
 
-    warnings.filterwarnings("ignore", message="TensorBoard logging disabled")
-    return ImixEngine(load_cfg(name, **overrides), work_dir=str(work_dir))
+    return ImixEngine(load_cfg(name, **overrides), work_dir=str(work_dir), resume_from=resume_from)
 
 
 def events(fixture_hooks, tag="recorder", keys=("event", "iter", "epoch", "inner_iter", "log_buffer_iter")):

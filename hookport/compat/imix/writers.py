@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import warnings
 from collections import defaultdict
 from typing import Any, Dict, Optional
 
@@ -111,7 +110,7 @@ class JSONLoggerHook(LogBufferWriter):
 
 @IMIX_HOOKS.register_module()
 class TensorboardLoggerHook(LogBufferWriter):
-    """Writes scalars to TensorBoard under ``log_dir`` (a warning, then nothing, without tensorboard).
+    """Writes scalars to TensorBoard under ``log_dir`` (one logged warning, then nothing, without tensorboard).
 
     Args:
         log_dir: the event directory (``work_dir`` in iMIX).
@@ -132,8 +131,8 @@ class TensorboardLoggerHook(LogBufferWriter):
         if self._writer is None and not self._unavailable:
             try:
                 from torch.utils.tensorboard import SummaryWriter
-            except Exception as err:  # tensorboard is an optional extra
-                warnings.warn(f"TensorBoard logging disabled: {err}", RuntimeWarning)
+            except Exception as err:  # tensorboard is an optional extra (pip install hookport[tensorboard])
+                logger.warning("TensorBoard logging disabled: %s", err)
                 self._unavailable = True
                 return None
             self._writer = SummaryWriter(self._log_dir, **self._kwargs)
