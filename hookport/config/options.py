@@ -14,7 +14,9 @@ not the tuple a Python literal ``1,2`` would be. Known differences from MMEngine
 deliberate: whitespace inside a value is kept (MMEngine deletes every space, so ``a=x y`` gives
 ``'xy'`` there); ``0x10`` is 16 (MMEngine: the string ``'0x10'``); ``{'k': 1}`` is a dict (MMEngine:
 a string); a quoted value is always a string (``a="[1,2]"`` is the string ``'[1,2]'``; MMEngine strips
-the quotes and parses a list) -- quoting is the way to force a string.
+the quotes and parses a list) -- quoting is the way to force a string; ``a=[x],[y]`` is the list
+``[['x'], ['y']]`` (mmcv 1.7.2 and MMEngine 0.10.7 die with ``RecursionError`` on a comma list whose
+first and last items are bracketed).
 """
 from __future__ import annotations
 
@@ -55,7 +57,7 @@ def parse_value(text: str) -> Any:
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return _parse_structured(text)
-    if isinstance(value, tuple) and _split_top_level(text) != [text]:
+    if isinstance(value, tuple) and split_top_level(text) != [text]:
         return list(value)  # "1,2": a comma list, which MMCV/MMEngine read as a list
     return value
 
@@ -63,7 +65,7 @@ def parse_value(text: str) -> Any:
 def _parse_structured(text: str) -> Any:
     """MMEngine-style parse of a value that is not a Python literal."""
     text = text.strip()
-    parts = _split_top_level(text)
+    parts = split_top_level(text)
     if len(parts) > 1:
         return [_parse_element(p) for p in _drop_trailing_empty(parts)]
     return _parse_element(text)
@@ -73,7 +75,7 @@ def _parse_element(text: str) -> Any:
     text = text.strip()
     if text[:1] in ("[", "(") and _matching_close(text) == len(text) - 1:
         inner = text[1:-1].strip()
-        parts = _drop_trailing_empty(_split_top_level(inner)) if inner else []
+        parts = _drop_trailing_empty(split_top_level(inner)) if inner else []
         values = [parse_value(p) for p in parts]
         return tuple(values) if text[0] == "(" else values
     try:
@@ -103,7 +105,7 @@ def _drop_trailing_empty(parts: List[str]) -> List[str]:
     return parts[:-1] if parts and not parts[-1].strip() else parts
 
 
-def _split_top_level(text: str) -> List[str]:
+def split_top_level(text: str) -> List[str]:
     """Split ``text`` at commas outside brackets and quotes; ValueError on unbalanced brackets."""
     parts, depth_stack, start, quote = [], [], 0, None
     for index, char in enumerate(text):

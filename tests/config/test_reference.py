@@ -10,6 +10,7 @@ import os
 import pytest
 
 from hookport.config import Config, ConfigError, parse_cfg_options
+from hookport.config.options import split_top_level
 from hookport.errors import HookportError
 from tests.config.reference_data import decode, strip_delete
 
@@ -54,7 +55,15 @@ OPTIONS_REF = _load("cfg_options")
 def test_cfg_options_parse_like_dict_action(text):
     expected = OPTIONS_REF[text]
     assert expected["mmcv"] == expected["mmengine"]
-    assert parse_cfg_options([text]) == decode(expected["mmengine"]["value"])
+    got = parse_cfg_options([text])
+    if expected["mmengine"].get("error") == "RecursionError":
+        # DictAction recurses forever on a comma list whose first and last items are bracketed
+        # ("[a],[b]": it strips the outer "[" "]" of two different lists). hookport reads the comma list.
+        key, _, value = text.partition("=")
+        parts = split_top_level(value)
+        assert len(parts) > 1 and got == {key: [parse_cfg_options([f"{key}={p}"])[key] for p in parts]}
+        return
+    assert got == decode(expected["mmengine"]["value"])
 
 
 MERGE_REF = _load("merge_from_dict")

@@ -47,6 +47,35 @@ CFG_OPTIONS = [
     "custom_hooks.0.priority=10", "a=[1,x,None,true]",
 ]
 
+
+
+def random_option_values(count=300, seed=20261123):
+    """Option strings from a small grammar (numbers, bare words, booleans, None, nested brackets, comma lists).
+
+    The grammar leaves out what hookport documents as a deliberate difference from ``DictAction``:
+    whitespace, quotes, braces and hexadecimal numbers.
+    """
+    import random
+
+    rng = random.Random(seed)
+    atoms = ["0", "7", "-3", "1.5", "-0.25", "1e-4", "2E3", "True", "false", "None", "x", "abc", "a_1",
+             "inf", "lr", "SGD", "1_000"]
+
+    def value(depth):
+        roll = rng.random()
+        if depth < 3 and roll < 0.25:
+            return "[" + ",".join(value(depth + 1) for _ in range(rng.randint(0, 3))) + "]"
+        if depth < 3 and roll < 0.4:
+            return "(" + ",".join(value(depth + 1) for _ in range(rng.randint(2, 3))) + ")"
+        return rng.choice(atoms)
+
+    values = []
+    for _ in range(count):
+        parts = [value(0) for _ in range(rng.choice([1, 1, 1, 2, 3]))]
+        values.append("k=" + ",".join(parts))
+    return values
+
+
 MERGE_CASES = [
     ({"a": {"b": 1, "c": 2}}, {"a.b": 5}, True),
     ({"a": {"b": 1}}, {"a.x.y": 5}, True),
@@ -101,7 +130,7 @@ def trees():
 
 def cfg_options():
     result = {}
-    for text in CFG_OPTIONS:
+    for text in CFG_OPTIONS + random_option_values():
         result[text] = {}
         for name, action in (("mmcv", MmcvDictAction), ("mmengine", EngineDictAction)):
             parser = argparse.ArgumentParser()
