@@ -1,8 +1,9 @@
 """Checkpoint files: atomic writes, safe loads, and finding the newest one.
 
 Writes go to a temporary file in the target directory and are renamed into
-place, so a crash never leaves a truncated checkpoint; ``last_checkpoint`` in the
-work dir names the newest one (MMEngine's convention, used by ``resume=True``).
+place, so a crash never leaves a truncated checkpoint. ``last_checkpoint`` in the
+work dir (written by CheckpointHook, MMEngine's convention) names the newest one;
+``resume=True`` reads it.
 
 Loads always use ``torch.load(weights_only=True)`` (the default of current
 torch), which unpickles only tensors, containers and primitive values. A
@@ -51,20 +52,6 @@ def atomic_torch_save(obj: Any, path: str) -> None:
         raise
 
 
-def atomic_write_text(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def _unsafe_globals(path: str) -> List[str]:
     try:
         return list(torch.serialization.get_unsafe_globals_in_checkpoint(path))
@@ -90,11 +77,6 @@ def load_checkpoint_file(path: str, map_location: Any = "cpu") -> Dict[str, Any]
     if not isinstance(checkpoint, dict):
         raise CheckpointError(f"{path}: expected a checkpoint dict, got {type(checkpoint).__name__}")
     return checkpoint
-
-
-def save_last_checkpoint_pointer(work_dir: str, checkpoint_path: str) -> None:
-    """Record ``checkpoint_path`` as the newest checkpoint of ``work_dir``."""
-    atomic_write_text(os.path.join(work_dir, LAST_CHECKPOINT), checkpoint_path)
 
 
 def find_latest_checkpoint(work_dir: str) -> Optional[str]:

@@ -425,21 +425,26 @@ class Runner:
         self._has_loaded = True
 
     def load_checkpoint(self, filename: str, map_location: Any = "cpu", strict: bool = False) -> dict:
-        """Load model weights from ``filename`` (optimizer and counters untouched)."""
+        """Load model weights from ``filename`` (optimizer and counters untouched).
+
+        ``after_load_checkpoint`` runs before the weights are copied into the model, as in
+        MMEngine, so a hook may rewrite the checkpoint (EMAHook swaps in its weights).
+        """
         checkpoint = ckpt.load_checkpoint_file(filename, map_location)
+        self.call_hook("after_load_checkpoint", checkpoint)
         state = ckpt.strip_prefix(ckpt.state_dict_from_checkpoint(checkpoint))
         result = unwrap(self.model).load_state_dict(state, strict=strict)
         if result.missing_keys or result.unexpected_keys:
             self.logger.warning("loading %s: missing keys %s, unexpected keys %s", filename,
                                 result.missing_keys, result.unexpected_keys)
-        self.call_hook("after_load_checkpoint", checkpoint)
+        self._has_loaded = True
         self.logger.info("Load checkpoint from %s", filename)
         return checkpoint
 
     def resume(self, filename: str, resume_optimizer: bool = True, resume_param_scheduler: bool = True,
                map_location: Any = "cpu") -> None:
-        """Restore model, optimizer, schedulers, message hub and counters from ``filename``."""
-        checkpoint = ckpt.load_checkpoint_file(filename, map_location)
+        """Restore model, counters, seed, message hub, optimizer and schedulers from ``filename``."""
+        checkpoint = self.load_checkpoint(filename, map_location)
         meta = checkpoint.get("meta", {})
         loop = self.train_loop
         if loop is not None:
@@ -457,9 +462,6 @@ class Runner:
             self.optim_wrapper.load_state_dict(checkpoint["optimizer"])
         if resume_param_scheduler and "param_schedulers" in checkpoint and self.param_schedulers:
             self._load_scheduler_states(checkpoint["param_schedulers"])
-        state = ckpt.strip_prefix(ckpt.state_dict_from_checkpoint(checkpoint))
-        unwrap(self.model).load_state_dict(state, strict=False)
-        self.call_hook("after_load_checkpoint", checkpoint)
         self.logger.info("resumed from %s: epoch %s, iter %s", filename, self.epoch, self.iter)
 
     def _load_scheduler_states(self, states: Any) -> None:
@@ -477,12 +479,17 @@ class Runner:
     def save_checkpoint(self, out_dir: str, filename: str, save_optimizer: bool = True,
                         save_param_scheduler: bool = True, meta: Optional[dict] = None, by_epoch: bool = True,
                         **_ignored: Any) -> Optional[str]:
-        """Write ``<out_dir>/<filename>`` atomically (rank 0 only) and point ``last_checkpoint`` at it.
+        """Write ``<out_dir>/<filename>`` atomically; a no-op returning None except on rank 0.
+
+        As in MMEngine, CheckpointHook (not this method) updates ``<work_dir>/last_checkpoint``
+        for its periodic checkpoints, so a best-checkpoint save never becomes the resume point.
 
         ``meta`` gets ``epoch``/``iter`` as MMEngine records them: saved at the end of an epoch
         (``by_epoch``) the epoch counts as done; saved after an iteration, the iteration does.
         Extra keyword arguments (``file_client_args``, ``backend_args``) are accepted and ignored.
         """
+        if self.rank != 0:
+            return None
         meta = dict(meta or {})
         if by_epoch:
             meta.update(epoch=self.epoch + 1, iter=self.iter)
@@ -509,10 +516,7 @@ class Runner:
                 checkpoint["param_schedulers"] = [s.state_dict() for s in self.param_schedulers]
         self.call_hook("before_save_checkpoint", checkpoint)
         path = osp.join(out_dir, filename)
-        if self.rank == 0:
-            ckpt.atomic_torch_save(checkpoint, path)
-            ckpt.save_last_checkpoint_pointer(self.work_dir, path)
-        dist.barrier()
+        ckpt.atomic_torch_save(checkpoint, path)
         return path
 
     def _cfg_text(self) -> str:

@@ -1,0 +1,86 @@
+"""Kill-and-resume ends bit-identical to an uninterrupted run (epoch- and iteration-based)."""
+import os
+import subprocess
+import sys
+
+import torch
+
+from hookport.runner.checkpoint import find_latest_checkpoint, load_checkpoint_file
+from tests.runner.base import RunnerTestCase
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FIXTURE = os.path.join(ROOT, "fixtures", "mmengine", "toy_classifier.py")
+
+
+def _run_cli(work_dir, *extra):
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run([sys.executable, "-m", "hookport", "run", FIXTURE, "--work-dir", work_dir, *extra],
+                          env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def assert_same_state(test, a, b):
+    """Model weights, optimizer state, scheduler and EMA state are bit-identical."""
+    test.assertEqual(a["meta"]["epoch"], b["meta"]["epoch"])
+    test.assertEqual(a["meta"]["iter"], b["meta"]["iter"])
+    for key in ("state_dict", "ema_state_dict"):
+        if key in a or key in b:
+            test.assertEqual(a[key].keys(), b[key].keys())
+            for name in a[key]:
+                test.assertTrue(torch.equal(a[key][name], b[key][name]), f"{key}.{name} differs")
+    test.assertEqual(a.get("param_schedulers"), b.get("param_schedulers"))
+    sa, sb = a["optimizer"]["state"], b["optimizer"]["state"]
+    test.assertEqual(sa.keys(), sb.keys())
+    for index in sa:
+        for name, value in sa[index].items():
+            test.assertTrue(torch.equal(torch.as_tensor(value), torch.as_tensor(sb[index][name])))
+    test.assertEqual(a["optimizer"]["param_groups"], b["optimizer"]["param_groups"])
+
+
+class TestResume(RunnerTestCase):
+    def test_sigkill_after_epoch_2_then_resume_matches_uninterrupted_run(self):
+        full = os.path.join(self.temp_dir, "full")
+        killed = os.path.join(self.temp_dir, "killed")
+        done = _run_cli(full)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        crash = _run_cli(killed, "--cfg-options",
+                         "custom_hooks=[{'type': 'EMAHook', 'momentum': 0.2, 'priority': 'ABOVE_NORMAL'}, "
+                         "{'type': 'tests.runner.helpers.KillHook', 'at_epoch': 2}]")
+        self.assertEqual(crash.returncode, -9, crash.stderr)
+        self.assertEqual(os.path.basename(find_latest_checkpoint(killed)), "epoch_2.pth")
+        self.assertFalse(os.path.exists(os.path.join(killed, "epoch_3.pth")))
+        resumed = _run_cli(killed, "--resume")
+        self.assertEqual(resumed.returncode, 0, resumed.stderr)
+        self.assertIn("resumed from", resumed.stdout)
+        assert_same_state(self, load_checkpoint_file(os.path.join(full, "epoch_3.pth")),
+                          load_checkpoint_file(os.path.join(killed, "epoch_3.pth")))
+
+    def test_iter_based_interrupt_and_resume_matches(self):
+        from tests.runner.helpers import StopAtIter
+
+        full_dir = os.path.join(self.temp_dir, "full")
+        runner = self.build_runner(self.iter_based_cfg(work_dir=full_dir))
+        runner.train()
+        part_dir = os.path.join(self.temp_dir, "part")
+        runner = self.build_runner(self.iter_based_cfg(work_dir=part_dir, custom_hooks=[StopAtIter(8)]))
+        with self.assertRaises(KeyboardInterrupt):
+            runner.train()
+        self.assertEqual(os.path.basename(find_latest_checkpoint(part_dir)), "iter_8.pth")
+        runner = self.build_runner(self.iter_based_cfg(work_dir=part_dir, resume=True))
+        runner.train()
+        self.assertEqual(runner.iter, 12)
+        assert_same_state(self, load_checkpoint_file(os.path.join(full_dir, "iter_12.pth")),
+                          load_checkpoint_file(os.path.join(part_dir, "iter_12.pth")))
+
+    def test_resume_with_explicit_checkpoint_path_and_load_from(self):
+        runner = self.build_runner(self.epoch_based_cfg())
+        runner.train()
+        first = os.path.join(self.temp_dir, "epoch_1.pth")
+        runner = self.build_runner(self.epoch_based_cfg(work_dir=os.path.join(self.temp_dir, "b"),
+                                                        resume=True, load_from=first))
+        runner.train()
+        self.assertEqual(runner.epoch, 2)
+        runner = self.build_runner(self.epoch_based_cfg(work_dir=os.path.join(self.temp_dir, "c"),
+                                                        load_from=first, train_cfg=dict(by_epoch=True,
+                                                                                          max_epochs=1)))
+        runner.train()  # load_from loads weights only: training restarts at epoch 0
+        self.assertEqual(runner.epoch, 1)
