@@ -6,7 +6,8 @@ list or tuple (``{{_base_.model.layers.0}}``). Where it stands decides what it b
 * **in code** (``x = {{_base_.a}}``, ``y = {{_base_.a}} * 2``): the value itself. The reference is replaced
   by a placeholder name bound to a deep copy of the value when the file runs. MMCV substitutes a string
   placeholder after execution instead, so there only a whole value works; here expressions work too.
-* **inside a string literal** (``'work_dirs/{{_base_.name}}'``): ``str(value)`` spliced into the text.
+* **inside a string literal** (``'work_dirs/{{_base_.name}}'``): ``str(value)`` spliced into the text,
+  escaped so the literal reads back as that text (quotes, backslashes, newlines; braces in f-strings).
   MMCV 1.7.2 and MMEngine 0.10.7 leave a mangled placeholder (``'"_name_1a2b3c"'``) there; splicing is
   what such a line clearly means.
 
@@ -23,7 +24,7 @@ import io
 import os
 import re
 import tokenize
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from hookport.errors import ConfigError
 
@@ -76,7 +77,14 @@ class PySource:
 
     def in_string(self, match: "re.Match[str]") -> bool:
         """Whether ``match`` lies inside a string literal."""
-        return _inside(match, self._string_spans)
+        return self._prefix(match) is not None
+
+    def _prefix(self, match: "re.Match[str]") -> Optional[str]:
+        """The lower-cased prefix (``''``, ``'f'``, ``'rb'``...) of the string literal holding ``match``."""
+        for start, end, prefix in self._string_spans:
+            if start <= match.start() and match.end() <= end:
+                return prefix
+        return None
 
     def line_of(self, match: "re.Match[str]") -> int:
         """The 1-based line of ``match``."""
@@ -94,8 +102,9 @@ class PySource:
         pos = 0
         for index, match in enumerate(self.matches):
             out.append(self.text[pos:match.start()])
-            if self.in_string(match):
-                out.append(match.group(0) if value_of is None else _escape(str(value_of(match))))
+            prefix = self._prefix(match)
+            if prefix is not None:
+                out.append(match.group(0) if value_of is None else _escape(str(value_of(match)), prefix))
             else:
                 name = PLACEHOLDER.format(index)
                 names[name] = match.group(1)
@@ -105,8 +114,16 @@ class PySource:
         return "".join(out), names
 
 
-def _escape(text: str) -> str:
-    """Make ``text`` safe to splice into a (non-raw) quoted Python string literal."""
+def _escape(text: str, prefix: str) -> str:
+    """Make ``text`` read back as itself inside a string literal with ``prefix``.
+
+    A raw literal cannot escape anything; the text goes in as it is (a quote in it is then reported as a
+    syntax error at its line).
+    """
+    if "f" in prefix:  # braces are expressions in an f-string
+        text = text.replace("{", "{{").replace("}", "}}")
+    if "r" in prefix:
+        return text
     return (text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
             .replace("'", "\\'").replace('"', '\\"'))
 
@@ -115,26 +132,35 @@ def _inside(match: "re.Match[str]", spans: List[Tuple[int, int]]) -> bool:
     return any(start <= match.start() and match.end() <= end for start, end in spans)
 
 
-def _token_spans(text: str) -> Tuple[List[Tuple[int, int]], List[Tuple[int, int]]]:
-    """Character spans of the string literals and of the comments in ``text`` (none if it does not tokenize)."""
+def _prefix_of(token_text: str) -> str:
+    """``'rb'`` for ``rb'...'``: the letters before the opening quote, lower-cased."""
+    return token_text[:len(token_text) - len(token_text.lstrip("rRbBuUfF"))].lower()
+
+
+def _token_spans(text: str) -> Tuple[List[Tuple[int, int, str]], List[Tuple[int, int]]]:
+    """Spans of the string literals (with their prefixes) and of the comments in ``text``.
+
+    Both are empty when the text does not tokenize.
+    """
     line_starts = [0]
     for line in text.splitlines(keepends=True):
         line_starts.append(line_starts[-1] + len(line))
     spans, comments = [], []
     fstring_start = getattr(tokenize, "FSTRING_START", None)  # Python >= 3.12 splits f-strings up
     fstring_end = getattr(tokenize, "FSTRING_END", None)
-    opened: List[int] = []
+    opened: List[Tuple[int, str]] = []
     try:
         for tok in tokenize.generate_tokens(io.StringIO(text).readline):
             (srow, scol), (erow, ecol) = tok.start, tok.end
             if tok.type == tokenize.STRING:
-                spans.append((line_starts[srow - 1] + scol, line_starts[erow - 1] + ecol))
+                spans.append((line_starts[srow - 1] + scol, line_starts[erow - 1] + ecol, _prefix_of(tok.string)))
             elif tok.type == tokenize.COMMENT:
                 comments.append((line_starts[srow - 1] + scol, line_starts[erow - 1] + ecol))
             elif fstring_start is not None and tok.type == fstring_start:
-                opened.append(line_starts[srow - 1] + scol)
+                opened.append((line_starts[srow - 1] + scol, _prefix_of(tok.string)))
             elif fstring_end is not None and tok.type == fstring_end and opened:
-                spans.append((opened.pop(), line_starts[erow - 1] + ecol))
+                start, prefix = opened.pop()
+                spans.append((start, line_starts[erow - 1] + ecol, prefix))
     except (tokenize.TokenError, SyntaxError, IndentationError):
         # The compiler will report the real problem with its line; treat every reference as code.
         return [], []

@@ -192,3 +192,11 @@ def test_base_bound_only_when_the_file_has_bases(tree):
         "dyn.py: _base_ must be assigned at module level")
     assert str(pytest.raises(ConfigError, Config.fromfile, "miss.py").value) == \
         "miss.py:2: AttributeError: config has no key 'nope'"
+
+
+def test_reference_spliced_into_f_and_raw_strings(tree):
+    tree({"base.py": "q = 'a{b}\\\\c'\n",
+          "cfg.py": "_base_ = 'base.py'\nn = 2\nf = f'{n}-{{_base_.q}}'\nr = r'{{_base_.q}}'\n"})
+    cfg = Config.fromfile("cfg.py").to_dict()
+    assert cfg["q"] == "a{b}\\c"
+    assert cfg["f"] == "2-a{b}\\c" and cfg["r"] == "a{b}\\c"
