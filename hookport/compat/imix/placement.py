@@ -8,25 +8,33 @@ translation is by *position*: for each level, the host priority that keeps the
 hook between the same default hooks it ran between in iMIX
 (``placement.yaml``, summarised):
 
-========  ==================  =====================================================
-iMIX      MMEngine / MMCV     iMIX position kept
-========  ==================  =====================================================
-HIGHEST   0 / 0               before every default hook
-HIGHER    10 / 10             before timer, logger, checkpoint (MMCV: and optimizer)
-HIGH      40 / 45             after the optimizer step; before timer, logger, checkpoint
-NORMAL    90 / 90             after every default hook (checkpoint, logger)
-LOW       94 / 94             after NORMAL, order among custom levels kept
-LOWER     97 / 97
-LOWEST    100 / 100
-========  ==================  =====================================================
+========  ========  ====  ====================================================
+iMIX      MMEngine  MMCV  iMIX position kept
+========  ========  ====  ====================================================
+HIGHEST   0         30    before the optimizer, timer, logger, checkpoint
+HIGHER    10        35    the same, after HIGHEST
+HIGH      40        45    after the optimizer step; before timer, logger, checkpoint
+NORMAL    90        90    after every default hook (checkpoint, logger)
+LOW       94        94    after NORMAL: the order among custom levels is kept
+LOWER     97        97
+LOWEST    100       100
+========  ========  ====  ====================================================
 
-Two iMIX relations cannot be kept in MMEngine, by construction of the host:
-MMEngine steps the LR (``ParamSchedulerHook``, 70) *after* its timer and
-logger, whereas iMIX steps it before them, so a ``HIGH`` hook keeps "before
-timer/logger/checkpoint" and runs before the LR step; and MMEngine validates
-after all ``after_train_epoch`` hooks, so a hook that read iMIX's fresh
-evaluation results at epoch end should use ``after_val_epoch``. A host
-``priority=`` given explicitly in the config entry wins over the translation.
+MMCV's LR and momentum updaters (10, 30) set the current iteration's values in
+``before_train_iter``; iMIX steps its LR at the end of the previous iteration,
+so an iMIX hook of any level already sees the new LR: it goes after them.
+
+Relations that cannot be kept in MMEngine, by construction of the host:
+
+* the optimizer steps inside ``train_step``, before every ``after_train_iter``
+  hook (in iMIX a HIGHEST/HIGHER hook runs before the backward pass);
+* MMEngine steps the LR (``ParamSchedulerHook``, 70) *after* its timer and
+  logger, iMIX before them: a ``HIGH`` hook keeps "before timer, logger and
+  checkpoint" and so runs before the LR step;
+* MMEngine validates after all ``after_train_epoch`` hooks: a hook that read
+  iMIX's fresh evaluation results at epoch end should use ``after_val_epoch``.
+
+A host ``priority=`` given explicitly in the config entry wins over the translation.
 """
 from __future__ import annotations
 
