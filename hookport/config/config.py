@@ -6,6 +6,7 @@ import json
 import os
 import re
 import tempfile
+import traceback
 from typing import Any, Dict, Iterable, Iterator, Optional, Union
 
 from hookport.config.config_dict import ConfigDict, to_plain
@@ -77,6 +78,13 @@ class Config:
             match = re.search(r"^custom_imports\b", text, re.MULTILINE)
             line = None if match is None else text.count("\n", 0, match.start()) + 1
             raise err.located(path, line)
+        except SyntaxError as err:  # in the imported module: point there
+            raise ConfigError(f"custom_imports: {err.msg}", err.filename, err.lineno) from err
+        except Exception as err:  # raised while importing a custom module: its innermost line
+            frame = traceback.extract_tb(err.__traceback__)[-1]
+            detail = str(err).splitlines()[0] if str(err) else ""
+            message = f"custom_imports: {type(err).__name__}" + (f": {detail}" if detail else "")
+            raise ConfigError(message, frame.filename, frame.lineno) from err
 
     # -- access ----------------------------------------------------------------
     @property

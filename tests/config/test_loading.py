@@ -200,3 +200,16 @@ def test_reference_spliced_into_f_and_raw_strings(tree):
     cfg = Config.fromfile("cfg.py").to_dict()
     assert cfg["q"] == "a{b}\\c"
     assert cfg["f"] == "2-a{b}\\c" and cfg["r"] == "a{b}\\c"
+
+
+def test_custom_import_failures_point_into_the_module(tree, monkeypatch):
+    root = tree({"broken_syntax_mod_cfg.py": "x = (\n", "raising_mod_cfg.py": "a = 1\nraise RuntimeError('boom')\n",
+                 "s.py": "custom_imports = dict(imports=['broken_syntax_mod_cfg'])\n",
+                 "r.py": "custom_imports = dict(imports=['raising_mod_cfg'])\n"})
+    monkeypatch.syspath_prepend(str(root))
+    with pytest.raises(ConfigError) as err:
+        Config.fromfile("s.py")
+    assert str(err.value).startswith(f"{root / 'broken_syntax_mod_cfg.py'}:1: custom_imports: ")
+    with pytest.raises(ConfigError) as err:
+        Config.fromfile("r.py")
+    assert str(err.value) == f"{root / 'raising_mod_cfg.py'}:2: custom_imports: RuntimeError: boom"
