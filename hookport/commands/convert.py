@@ -50,14 +50,12 @@ def main(args: argparse.Namespace) -> int:
     if args.exact:
         raise HookportError("--exact is not available yet: hookport's exact-MMCV MMEngine schedulers are not "
                             "registered by hookport.ext.mmengine yet")
-    if args.execute:
-        raise HookportError("--exec is not available yet; values the safe evaluator cannot read must be "
-                            "translated by hand")
     options = Options(style=args.style, exact=args.exact, scope=args.scope, iters_per_epoch=args.iters_per_epoch,
-                      dialect=args.dialect, verify=args.verify)
+                      dialect=args.dialect, verify=args.verify, execute=args.execute)
     inputs = collect_inputs(args.sources)
     tree = len(inputs) > 1 or any(os.path.isdir(s) for s in args.sources)
     converter = Converter(options)
+    converter.prepare([source for source, _ in inputs])
     report = Report()
     progress = _Progress(len(inputs)) if tree and sys.stderr.isatty() else None
     for source, rel in inputs:
@@ -112,6 +110,8 @@ def _emit(args, inputs: List[Tuple[str, str]], report, tree: bool) -> bool:
 
 def _attention(report) -> None:
     for finding in report.attention():
+        if finding.severity == "error":  # already printed as the failure line
+            continue
         print(f"{finding.where()}: {finding.severity}: {finding.message}", file=sys.stderr)
 
 

@@ -24,6 +24,7 @@ class Options:
     iters_per_epoch: Optional[int] = None
     dialect: str = "auto"
     verify: bool = True
+    execute: bool = False  # --exec: run the configs to read values the safe evaluator cannot
 
 
 @dataclass

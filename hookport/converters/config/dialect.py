@@ -23,7 +23,7 @@ def detect(cfg: Dict[str, Any], override: Optional[str] = None, file: Optional[s
             raise ConfigError(f"unknown dialect {override!r} ({', '.join(DIALECTS)})", file)
         return override
     markers = table("keys")["dialects"]
-    if _is_imix(cfg, markers["imix"]):
+    if _is_imix(cfg, markers["imix"], markers["imix_policies"]):
         return "imix"
     kept = set(kept)
     legacy = [k for k in markers["mmcv"] if k in cfg and k != "optimizer" and k not in kept]
@@ -41,8 +41,11 @@ def detect(cfg: Dict[str, Any], override: Optional[str] = None, file: Optional[s
     return "mmcv"
 
 
-def _is_imix(cfg: Dict[str, Any], keys) -> bool:
+def _is_imix(cfg: Dict[str, Any], keys, policies) -> bool:
     if any(k in cfg for k in keys):
+        return True
+    lr_config = cfg.get("lr_config")
+    if isinstance(lr_config, dict) and lr_config.get("policy") in policies:
         return True
     log = cfg.get("log_config")
     if isinstance(log, dict) and "period" in log:

@@ -11,7 +11,7 @@ ever written into two sibling bases unless their legacy keys already collided.
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 from hookport.converters.config.context import Context, Options
 from hookport.converters.config.dialect import detect
@@ -70,13 +70,42 @@ def merge_new(base: Dict[str, Any], child: Dict[str, Any]) -> Dict[str, Any]:
     return out
 
 
+class _Conflict(Exception):
+    """Sibling bases of ``loaded`` would define the same new key: ``pairs`` of (key, first base, second base)."""
+
+    def __init__(self, loaded: Loaded, pairs):
+        super().__init__(pairs)
+        self.loaded, self.pairs = loaded, pairs
+
+
 class Converter:
     """Converts config files with shared caches (a tree loads and translates each base once)."""
 
     def __init__(self, options: Optional[Options] = None):
         self.options = options or Options()
-        self.loader = Loader(first_wins=self.options.dialect == "imix")
+        self.loader = Loader(first_wins=self._imix_bases, execute=self._execute if self.options.execute else None)
         self._translations: Dict[str, Context] = {}
+        self._writes: Dict[str, Dict[str, Any]] = {}
+        #: base path -> new keys it leaves to its children (sibling-base collisions), and the sibling
+        self.suppressed: Dict[str, set] = {}
+        self.left_to_children: Dict[str, Dict[str, str]] = {}
+
+    def _imix_bases(self, cfg: Dict[str, Any]) -> bool:
+        """iMIX's first-base-wins rule applies to iMIX configs (MMCV raises on duplicate keys)."""
+        if self.options.dialect != "auto":
+            return self.options.dialect == "imix"
+        try:
+            return detect(cfg) == "imix"
+        except HookportError:
+            return False
+
+    def _execute(self, path: str, read: Dict[str, Any]) -> Dict[str, Any]:
+        """--exec: the config as MMCV (or iMIX) itself would load it, by running it (trusted files only)."""
+        from hookport.config import Config
+        from hookport.config.config_dict import to_plain
+
+        rule = "imix" if self._imix_bases(read) else "mmcv"
+        return to_plain(Config.fromfile(path, base_rule=rule, import_custom_modules=False).to_dict())
 
     # -- translation ------------------------------------------------------------------------------
     def translate(self, loaded: Loaded) -> Context:
@@ -96,32 +125,99 @@ class Converter:
         self._translations[loaded.path] = ctx
         return ctx
 
+    def writes(self, loaded: Loaded) -> Dict[str, Any]:
+        """The new keys ``loaded`` itself must contain: its translation minus what its converted bases give."""
+        cached = self._writes.get(loaded.path)
+        if cached is not None:
+            return cached
+        ctx = self.translate(loaded)
+        inherited = self.inherited(loaded)
+        out = {}
+        for key, value in ctx.out.items():
+            if key in self.suppressed.get(loaded.path, ()):
+                continue
+            change = delta(value, inherited[key]) if key in inherited else value
+            if change is not _SAME:
+                out[key] = change
+        self._writes[loaded.path] = out
+        return out
+
+    def effective(self, loaded: Loaded) -> Dict[str, Any]:
+        """The new keys MMEngine sees when it loads the converted ``loaded`` (bases merged)."""
+        return merge_new(self.inherited(loaded), self.writes(loaded))
+
     def inherited(self, loaded: Loaded) -> Dict[str, Any]:
-        """The merged translations of ``loaded``'s bases (what MMEngine gives the file before its own keys)."""
+        """What MMEngine gives the converted file from its converted bases, before its own keys."""
         merged: Dict[str, Any] = {}
-        owner: Dict[str, str] = {}
+        owner: Dict[str, Loaded] = {}
+        conflicts = []
         for base in loaded.bases:
-            out = self.translate(base).out
-            for key, value in out.items():
+            for key, value in self.effective(base).items():
                 if key in owner:
-                    raise ConfigError(
-                        f"bases {os.path.basename(owner[key])} and {os.path.basename(base.path)} would both define "
-                        f"'{key}' after conversion (MMEngine rejects duplicate keys among bases); move the legacy keys "
-                        f"feeding '{key}' into one base", loaded.path, loaded.file.base_line)
-                owner[key] = base.path
+                    conflicts.append((key, owner[key], base))
+                    continue
+                owner[key] = base
                 merged[key] = value
+        if conflicts:
+            raise _Conflict(loaded, conflicts)
         return merged
+
+    def prepare(self, paths: Sequence[str]) -> None:
+        """Decide, for the files of one run, which base leaves a new key to its children.
+
+        Two sibling bases may both produce a new key (mmseg: ``log_config`` in the runtime base and
+        ``checkpoint_config`` in the schedule base both become ``default_hooks``). MMEngine rejects that,
+        so the later base does not write the key and every child that combines them writes the
+        difference itself. Bad input is left for :meth:`convert` to report.
+        """
+        for _ in range(4):
+            new = False
+            for path in paths:
+                try:
+                    self.effective(self.loader.load(path))
+                except _Conflict as conflict:
+                    new |= self._suppress(conflict)
+                except HookportError:
+                    continue
+            if not new:
+                return
+            self._writes.clear()
+
+    def _suppress(self, conflict: "_Conflict") -> bool:
+        added = False
+        for key, first, second in conflict.pairs:
+            for base in (second, first):
+                if key in self.translate(base).out and key not in self.suppressed.get(base.path, set()):
+                    self.suppressed.setdefault(base.path, set()).add(key)
+                    self.left_to_children.setdefault(base.path, {})[key] = (
+                        first.path if base is second else second.path)
+                    added = True
+                    break
+        return added
 
     # -- one file ---------------------------------------------------------------------------------
     def convert(self, path: str) -> Outcome:
         """Convert ``path``; bad input becomes a failed outcome (never an exception)."""
         try:
             return self._convert(path)
+        except _Conflict as conflict:
+            key, first, second = conflict.pairs[0]
+            err = ConfigError(
+                f"bases {os.path.basename(first.path)} and {os.path.basename(second.path)} would both define "
+                f"'{key}' after conversion (MMEngine rejects duplicate keys among bases); move the legacy keys "
+                f"feeding '{key}' into one base", path, conflict.loaded.file.base_line)
+            return self._failed(path, err)
         except HookportError as err:
-            if err.file is None or os.path.abspath(err.file) == os.path.abspath(path):
-                err.file = path
-            return Outcome(path, "failed", [Finding("HPC001", "error", err.message, err.file, err.line)],
-                           error=str(err))
+            return self._failed(path, err)
+        except Exception as err:  # a converter bug must not stop the other files of a tree
+            return self._failed(path, HookportError(f"internal error while converting: {type(err).__name__}: {err} "
+                                                    "(please report this)"))
+
+    @staticmethod
+    def _failed(path: str, err: HookportError) -> Outcome:
+        if err.file is None or os.path.abspath(err.file) == os.path.abspath(path):
+            err.file = path
+        return Outcome(path, "failed", [Finding("HPC001", "error", err.message, err.file, err.line)], error=str(err))
 
     def _convert(self, path: str) -> Outcome:
         loaded = self.loader.load(path)
@@ -130,19 +226,17 @@ class Converter:
         ctx = self.translate(loaded)
         if ctx.dialect == "mmengine":
             return Outcome(path, "unchanged", output=original)
-        inherited = self.inherited(loaded)
         own = loaded.file.own
-        writes = {}
-        for key, value in ctx.out.items():
-            change = delta(value, inherited[key]) if key in inherited else value
-            if change is not _SAME:
-                writes[key] = change
+        writes = self.writes(loaded)
         plan = self._plan(loaded, ctx, own, writes)
         text, foreign = render(loaded.file, plan)
         findings = self._findings(ctx, own, writes)
         for src in sorted(set(foreign)):
             findings.append(Finding("HPC002", "warning", f"'{src}' comes from a base file; check that its names are "
                                     "defined here", path))
+        for key, sibling in self.left_to_children.get(loaded.path, {}).items():
+            findings.append(Finding("HPC003", "note", f"'{key}' is written by the configs that combine this file with "
+                                    f"{os.path.basename(sibling)} (MMEngine rejects a key defined by two bases)", path))
         status = "changed" if text != original else "unchanged"
         outcome = Outcome(path, status, findings, output=text)
         if self.options.verify:

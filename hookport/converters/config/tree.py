@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import os
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Union
 
 from hookport.converters.config.reader import ConfigFile, parse_source
 from hookport.converters.config.values import SDict, Sourced
@@ -73,11 +73,15 @@ class Loader:
     """Loads files with their bases; caches by absolute path (a tree shares its bases).
 
     Args:
-        first_wins: iMIX rule for keys defined by several bases (else such a key is an error).
+        first_wins: whether the iMIX rule applies to a key defined by several bases (else such a key is an
+            error): a bool, or a function of one base's merged config (e.g. "it looks like iMIX").
     """
 
-    def __init__(self, first_wins: bool = False):
-        self.first_wins = first_wins
+    def __init__(self, first_wins: Union[bool, Callable[[Dict[str, Any]], bool]] = False,
+                 execute: Optional[Callable[[str, Dict[str, Any]], Dict[str, Any]]] = None):
+        self.first_wins = first_wins if callable(first_wins) else (lambda _cfg, rule=first_wins: rule)
+        #: --exec: a function (path, values read without running) -> the values the executed config has
+        self.execute = execute
         self._cache: Dict[str, Loaded] = {}
 
     def load(self, path: str, _stack: Optional[List[str]] = None, _from: Optional[tuple] = None) -> Loaded:
@@ -104,7 +108,10 @@ class Loader:
         inherited = self._merge_bases(bases, path, first.base_line)
         parsed = parse_source(text, path, inherited) if "{{" in text else first
         own = parsed.own
-        loaded = Loaded(parsed, bases, inherited, merge_into(inherited, own))
+        full = merge_into(inherited, own)
+        if self.execute is not None:
+            full = self.execute(path, full)
+        loaded = Loaded(parsed, bases, inherited, full)
         self._cache[path] = loaded
         return loaded
 
@@ -114,7 +121,7 @@ class Loader:
         for base in bases:
             for key, value in base.full.items():
                 if key in merged:
-                    if self.first_wins:
+                    if self.first_wins(base.full):
                         continue
                     raise ConfigError(
                         f"duplicate key '{key}' among bases ({os.path.basename(owner[key])} and "

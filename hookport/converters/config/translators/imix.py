@@ -56,7 +56,8 @@ def _loops(ctx: Context) -> None:
 
 def _checkpoint_and_log(ctx: Context) -> None:
     cfg = ctx.get("checkpoint_config")
-    if isinstance(cfg, dict):
+    if cfg is not None:
+        cfg = ctx.need("checkpoint_config", cfg)
         hook = SDict(type="CheckpointHook")
         if cfg.get("iter_period") is not None:
             hook.update(interval=cfg["iter_period"], by_epoch=False)
@@ -69,15 +70,17 @@ def _checkpoint_and_log(ctx: Context) -> None:
         ctx.find("HPC953", "note", "checkpoint names change: iMIX '<model>_<dataset>_epoch0_model.pth' -> MMEngine "
                  "'epoch_1.pth'", "checkpoint_config")
     log = ctx.get("log_config")
-    if isinstance(log, dict):
+    if log is not None:
+        log = ctx.need("log_config", log)
         ctx.put_in("default_hooks", ["logger"], SDict(type="LoggerHook", interval=log.get("period", 20)), "log_config")
         ctx.consume("log_config")
 
 
 def _optim(ctx: Context) -> None:
     optimizer = ctx.get("optimizer")
-    if not isinstance(optimizer, dict):
+    if optimizer is None:
         return
+    optimizer = ctx.need("optimizer", optimizer)
     wrapper = SDict(type="OptimWrapper", optimizer=without(optimizer, "constructor", "paramwise_cfg",
                                                            "training_encoder_lr_multiply"))
     for key in ("constructor", "paramwise_cfg"):
@@ -107,8 +110,9 @@ def _optim(ctx: Context) -> None:
 
 def _schedule(ctx: Context) -> None:
     cfg = ctx.get("lr_config")
-    if not isinstance(cfg, dict):
+    if cfg is None:
         return
+    cfg = ctx.need("lr_config", cfg)
     policy = cfg.get("policy")
     builder = _POLICIES.get(policy)
     if builder is None:
