@@ -51,7 +51,7 @@ class Config:
         result = load_file(str(filename), base_rule=base_rule)
         cfg = cls(result.cfg, filename=filename, text=_joined_text(result.texts))
         if import_custom_modules:
-            cfg._import_custom_modules(str(filename), result.texts[-1][1])
+            cfg._import_custom_modules(os.path.normpath(str(filename)), result.texts[-1][1])
         return cfg
 
     @classmethod
@@ -59,7 +59,8 @@ class Config:
                    import_custom_modules: bool = True) -> "Config":
         """Load a config from ``text`` in the format named by ``suffix`` (``'.py'``, ``'.yaml'``, ``'.json'``).
 
-        ``_base_`` paths are relative to the current directory; messages name the file ``<string>``.
+        ``_base_`` paths are relative to the current directory; messages name the file ``<string>.py``
+        (or ``.yaml``/``.json``).
         """
         suffix = suffix if suffix.startswith(".") else "." + suffix
         path = f"<string>{suffix}"
