@@ -66,7 +66,10 @@ def _train_loader_spec(cfg: Any) -> Tuple[Any, Any, bool]:
     data = cfg.get("data")
     if isinstance(data, dict) and "train" in data:
         return data["train"], data.get("samples_per_gpu"), False
-    raise ConfigError("the config has no training dataset (train_dataloader.dataset or data.train)")
+    train_data = cfg.get("train_data")  # iMIX: train_data=dict(samples_per_gpu=..., data=dict(type=...))
+    if isinstance(train_data, dict) and "data" in train_data:
+        return train_data["data"], train_data.get("samples_per_gpu"), False
+    raise ConfigError("the config has no training dataset (train_dataloader.dataset, data.train or train_data.data)")
 
 
 def iters_from_dataset(cfg: Any, config_file: Optional[str] = None) -> int:
