@@ -9,7 +9,8 @@ Two kinds of model train on the runner:
 
 :func:`model_steps` resolves the three step callables once per run, so the loops call
 them without further checks. Under DDP the forward must go through the wrapper for
-gradient synchronisation, which :class:`DistributedModel` does.
+gradient synchronisation, which :class:`MMDistributedDataParallel` does (named as
+MMEngine's DDP wrapper, so code that recognises wrappers by name keeps working).
 """
 from __future__ import annotations
 
@@ -96,7 +97,7 @@ class BaseModel(nn.Module):
     parse_losses = staticmethod(parse_losses)
 
 
-class DistributedModel(DistributedDataParallel):
+class MMDistributedDataParallel(DistributedDataParallel):
     """DDP wrapper that keeps the step protocol and routes every forward through DDP."""
 
     def train_step(self, data: Any, optim_wrapper) -> Dict[str, torch.Tensor]:

@@ -32,7 +32,7 @@ from hookport.runner.dispatch import HookTable
 from hookport.runner.logger import build_logger
 from hookport.runner.loops import BaseLoop, EpochBasedTrainLoop, IterBasedTrainLoop, TestLoop, ValLoop
 from hookport.runner.message_hub import MessageHub
-from hookport.runner.model import DistributedModel, unwrap
+from hookport.runner.model import MMDistributedDataParallel, unwrap
 from hookport.runner.randomness import set_random_seed
 from hookport.runner.vis_backends import build_visualizer
 
@@ -181,7 +181,7 @@ class Runner:
         kwargs.update({k: v for k, v in (wrapper_cfg or {}).items() if k != "type"})
         if device.type == "cuda":
             kwargs.setdefault("device_ids", [device.index])
-        return DistributedModel(model, **kwargs)
+        return MMDistributedDataParallel(model, **kwargs)
 
     def build_dataloader(self, dataloader: Any) -> Any:
         """A dataloader from a config (with this run's seed) or as given."""

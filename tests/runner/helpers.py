@@ -54,3 +54,20 @@ class RecordingHook(Hook):
 
     def after_run(self, runner):
         self.log.append(("after_run", runner.epoch, runner.iter))
+
+
+class DumpStateHook(Hook):
+    """After the run, every rank writes its weights and last metrics to ``<work_dir>/rank<r>.pt``."""
+
+    def after_val_epoch(self, runner, metrics=None) -> None:
+        self.metrics = dict(metrics or {})
+
+    def after_run(self, runner) -> None:
+        import torch
+
+        from hookport.runner.model import unwrap
+
+        state = {k: v.detach().cpu() for k, v in unwrap(runner.model).state_dict().items()}
+        torch.save({"state_dict": state, "metrics": getattr(self, "metrics", {}), "world_size": runner.world_size,
+                    "distributed": runner.distributed},
+                   os.path.join(runner.work_dir, f"rank{runner.rank}.pt"))

@@ -1,0 +1,44 @@
+"""Two processes with gloo on CPU, end to end through torchrun and ``hookport run --launcher pytorch``."""
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import sys
+
+import pytest
+import torch
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FIXTURE = os.path.join(ROOT, "fixtures", "mmengine", "toy_classifier.py")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_two_gloo_ranks_train_to_identical_weights(tmp_path):
+    torchrun = shutil.which("torchrun") or os.path.join(os.path.dirname(sys.executable), "torchrun")
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""), OMP_NUM_THREADS="1")
+    hooks = ("custom_hooks=[{'type': 'EMAHook', 'momentum': 0.2, 'priority': 'ABOVE_NORMAL'}, "
+             "{'type': 'tests.runner.helpers.DumpStateHook'}]")
+    cmd = [torchrun, "--nproc_per_node", "2", "--master_addr", "127.0.0.1", "--master_port", str(_free_port()),
+           "-m", "hookport", "run", FIXTURE, "--launcher", "pytorch", "--work-dir", str(tmp_path),
+           "--cfg-options", hooks]
+    done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    ranks = [torch.load(tmp_path / f"rank{r}.pt", weights_only=True) for r in (0, 1)]
+    assert all(r["distributed"] and r["world_size"] == 2 for r in ranks)
+    for name, value in ranks[0]["state_dict"].items():
+        assert torch.equal(value, ranks[1]["state_dict"][name]), name
+    # Metrics are gathered across ranks: both ranks see the same numbers.
+    assert ranks[0]["metrics"] == ranks[1]["metrics"] and "accuracy/top1" in ranks[0]["metrics"]
+    # Rank 0 alone writes checkpoints and the log file.
+    assert sorted(os.path.basename(p) for p in glob.glob(str(tmp_path / "epoch_*.pth"))) == \
+        ["epoch_2.pth", "epoch_3.pth"]
+    assert len(glob.glob(str(tmp_path / "*" / "*.log"))) == 1
+    # 48 samples over 2 ranks with batch 8: 3 iterations per epoch on each rank.
+    assert "Epoch(train) [3][2/3]" in done.stdout
