@@ -29,40 +29,50 @@ def _is_number(value: Any) -> bool:
 
 def _scalar(value: Any) -> Any:
     """A plain Python number, or the (detached) one-element tensor to convert later."""
-    if type(value) is float or type(value) is int:
+    cls = type(value)
+    if cls is float or cls is int:
         return value
+    if hasattr(value, "requires_grad"):  # a torch tensor: keep it (no sync), drop any graph
+        if value.numel() != 1:
+            raise ValueError(f"a logged scalar must have exactly one element, got a tensor of shape "
+                             f"{tuple(value.shape)}")
+        return value.detach() if value.requires_grad else value
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, (int, float)):  # numpy float64 is a float subclass
         return float(value) if isinstance(value, float) else int(value)
-    numel = getattr(value, "numel", None)
-    if numel is not None and hasattr(value, "detach"):  # a tensor: keep it, drop its graph
-        if numel() != 1:
-            raise ValueError(f"a logged scalar must have exactly one element, got a tensor of shape "
-                             f"{tuple(value.shape)}")
-        return value.detach()
     size = getattr(value, "size", None)  # numpy arrays and scalars
     if size is not None and hasattr(value, "item"):
         if size != 1:
             raise ValueError(f"a logged scalar must have exactly one element, got an array of size {size}")
         return value.item()
+    numel = getattr(value, "numel", None)  # other tensor-likes
+    if callable(numel) and hasattr(value, "item"):
+        if numel() != 1:
+            raise ValueError("a logged scalar must have exactly one element")
+        return value
     raise TypeError(f"a logged scalar must be an int, float, one-element tensor or array, "
                     f"got {type(value).__name__}")
 
 
 def _to_numbers(values: Sequence[Any]) -> List[Any]:
-    """Convert one-element tensors to Python numbers, one device->host copy per device/dtype."""
+    """Convert one-element tensors to Python numbers.
+
+    CPU values are read one by one (no sync to save); the values of each accelerator device
+    are stacked and copied to the host at once (one sync instead of one per value).
+    """
     torch = sys.modules.get("torch")
     out = list(values)
-    groups: Dict[Tuple[Any, Any], List[int]] = {}
+    groups: Dict[Any, List[int]] = {}
     for i, value in enumerate(out):
         if not _is_number(value):
-            groups.setdefault((getattr(value, "device", None), getattr(value, "dtype", None)), []).append(i)
+            device = getattr(value, "device", None)
+            if torch is None or device is None or device.type == "cpu" or not isinstance(value, torch.Tensor):
+                out[i] = value.item()
+            else:
+                groups.setdefault((device, value.dtype), []).append(i)
     for indices in groups.values():
-        if torch is not None and len(indices) > 1 and isinstance(out[indices[0]], torch.Tensor):
-            numbers = torch.stack([out[i].reshape(()) for i in indices]).tolist()
-        else:
-            numbers = [out[i].item() for i in indices]
+        numbers = torch.stack([out[i].reshape(()) for i in indices]).tolist()
         for i, number in zip(indices, numbers):
             out[i] = number
     return out
@@ -88,7 +98,8 @@ class HistoryBuffer:
         value = _scalar(log_val)
         self._values.append(value)
         self._counts.append(count)
-        if self._pending or not (type(value) is float or type(value) is int):
+        cls = type(value)
+        if self._pending or not (cls is float or cls is int):
             self._pending += 1
             if self._pending >= _MAX_PENDING:
                 self._materialize()
