@@ -105,7 +105,8 @@ def reindent(text: str, depth: int) -> str:
     """Shift the continuation lines of a multi-line source text to sit under indentation level ``depth``.
 
     The text's first line lost its indentation when it was cut out of its statement; its original
-    indentation is taken as one level less than its least-indented continuation line.
+    indentation is that of a final closing bracket, else one level less than the least-indented
+    continuation line.
     """
     lines = text.split("\n")
     if len(lines) == 1:
@@ -114,7 +115,12 @@ def reindent(text: str, depth: int) -> str:
     if not rest:
         return text
     least = min(len(line) - len(line.lstrip(" ")) for line in rest)
-    shift = len(INDENT) * depth - max(0, least - len(INDENT))
+    last = rest[-1]
+    if last.lstrip()[:1] in ")]}":  # a closing bracket sits at the opening line's indentation
+        original = len(last) - len(last.lstrip(" "))
+    else:
+        original = max(0, least - len(INDENT))
+    shift = len(INDENT) * depth - original
     out = [lines[0]]
     for line in lines[1:]:
         if shift >= 0:

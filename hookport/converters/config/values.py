@@ -89,6 +89,19 @@ def sub_dict(source: dict, keys) -> dict:
     return out
 
 
+def carry(target: dict, key: Any, source: dict, source_key: Any = None) -> None:
+    """``target[key] = source[source_key]``, keeping the element's source text when both come from one file."""
+    source_key = key if source_key is None else source_key
+    target[key] = source[source_key]
+    if not isinstance(target, Sourced) or not isinstance(source, Sourced) or source_key not in source.srcs:
+        return
+    origin = getattr(source, "origin", None)
+    if target.origin is None and not target.srcs:
+        target.origin = origin
+    if target.origin == origin:
+        target.srcs[key] = source.srcs[source_key]
+
+
 def without(source: dict, *drop: str) -> dict:
     """A new dict with everything of ``source`` except ``drop``, keeping source text."""
     return sub_dict(source, [k for k in source if k not in drop])

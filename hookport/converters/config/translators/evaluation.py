@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from hookport.converters.config.context import Context
 from hookport.converters.config.tables import scope_info
-from hookport.converters.config.values import Opaque, SDict, sub_dict
+from hookport.converters.config.values import Opaque, SDict, carry, sub_dict
 
 _LOOP_KEYS = ("interval", "start", "by_epoch", "dynamic_intervals")
 _BEST_KEYS = ("save_best", "rule", "greater_keys", "less_keys")
@@ -76,10 +76,12 @@ def _evaluator(ctx: Context, cfg: dict) -> bool:
     evaluator = SDict(known[0])
     if len(names) > 1:
         evaluator["metric"] = list(names)
-    if evaluator.get("type") == "CocoMetric":
-        ann = _val_ann_file(ctx)
-        if ann is not None:
-            evaluator = SDict(type="CocoMetric", ann_file=ann, **{k: v for k, v in evaluator.items() if k != "type"})
+    val = _val_dataset(ctx)
+    if evaluator.get("type") == "CocoMetric" and val is not None and "ann_file" in val:
+        coco = SDict(type="CocoMetric")
+        carry(coco, "ann_file", val)  # keeps `data_root + '...'` as written
+        coco.update((k, v) for k, v in evaluator.items() if k != "type")
+        evaluator = coco
     for key in _COLLECT:
         if key in cfg:
             evaluator["collect_device" if key == "gpu_collect" else "collect_dir"] = (
@@ -90,7 +92,7 @@ def _evaluator(ctx: Context, cfg: dict) -> bool:
     return True
 
 
-def _val_ann_file(ctx: Context):
+def _val_dataset(ctx: Context):
     data = ctx.get("data")
     val = data.get("val") if isinstance(data, dict) else None
-    return val.get("ann_file") if isinstance(val, dict) else None
+    return val if isinstance(val, dict) else None

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from hookport.converters.config.context import Context
-from hookport.converters.config.values import SDict, without
+from hookport.converters.config.values import SDict, carry, without
 
 _DEFAULT_CONSTRUCTOR = {"DefaultOptimizerConstructor": "DefaultOptimWrapperConstructor"}
 _HOOK_TYPES = {
@@ -35,7 +35,7 @@ def translate(ctx: Context) -> None:
             ctx.find("HPC503", "todo", f"custom constructor {name!r} must be registered in OPTIM_WRAPPER_CONSTRUCTORS "
                      "and return an OptimWrapper", "optimizer")
     if "paramwise_cfg" in optimizer:
-        wrapper["paramwise_cfg"] = optimizer["paramwise_cfg"]
+        carry(wrapper, "paramwise_cfg", optimizer)
     _optimizer_config(ctx, wrapper)
     _fp16(ctx, wrapper)
     ctx.put("optim_wrapper", wrapper, "optimizer", "optimizer_config", "fp16")
