@@ -8,7 +8,9 @@ Rules (MMCV 1.x / MMEngine, observed with mmcv 1.7.2 and mmengine 0.10.7):
 * a child dict over a base value that is neither a dict nor (with ``allow_list_keys``) a list is an error
   that suggests ``_delete_=True``;
 * with ``allow_list_keys`` a child dict whose keys are list indexes (``{'0': ...}``, the form
-  ``merge_from_dict`` produces for ``a.0.b=v``) merges into a base list element by element.
+  ``merge_from_dict`` produces for ``a.0.b=v``) merges into a base list element by element; an element
+  that is not a dict is simply set (``b.1=9`` on ``[0, 1, 2]``; mmcv 1.7.2 and mmengine 0.10.7 crash with
+  ``AttributeError`` there).
 
 Sibling bases: under ``'mmcv'`` (MMCV and MMEngine) two bases defining the same top-level key is an error;
 under ``'imix'`` the first base listed that defines a key wins (iMIX's ``Config._file2dict``).
