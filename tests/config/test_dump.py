@@ -112,3 +112,12 @@ def test_loaded_tree_dumps_and_reloads_equal(tmp_path):
 def test_keys_that_python_normalises_stay_quoted():
     cfg = {"a": {"\u00b5": 1, "ﬁ": 2}}  # MICRO SIGN and the 'fi' ligature read back changed as identifiers
     assert Config.fromstring(Config(cfg).pretty_text, ".py").to_dict() == cfg
+
+
+def test_golden_dump_of_the_detection_tree(monkeypatch):
+    """fixtures/config/dump/detection.out.py is the reviewed .py form of the detection tree."""
+    fixtures = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "config")
+    monkeypatch.chdir(os.path.join(fixtures, "trees", "detection", "faster_rcnn"))
+    with open(os.path.join(fixtures, "dump", "detection.out.py")) as handle:
+        golden = handle.read()
+    assert Config.fromfile("main.py").pretty_text == golden
