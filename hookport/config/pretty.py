@@ -56,7 +56,7 @@ class PyFormatter:
         return "\n".join(lines) + "\n"
 
     def value(self, value: Any, used: int = 0, path: str = "", depth: int = 0) -> str:
-        """``value`` as source; ``used`` is how many columns the line already holds."""
+        """``value`` as source; ``used`` counts the other columns its line holds (key, trailing comma)."""
         flat = self._flat(value, path)
         if len(flat) + used + depth * len(INDENT) <= self.width or not _splittable(value):
             return flat
@@ -114,10 +114,10 @@ class PyFormatter:
             for key, val in value.items():
                 sub = f"{path}.{key}" if path else str(key)
                 head = f"{key}=" if keyword_style else f"{self._flat(key, sub)}: "
-                items.append(inner + head + self.value(val, len(head), sub, depth + 1))
+                items.append(inner + head + self.value(val, len(head) + 1, sub, depth + 1))
             opener, closer = ("dict(", ")") if keyword_style else ("{", "}")
         else:
-            items = [inner + self.value(v, 0, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
+            items = [inner + self.value(v, 1, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
             opener, closer = ("(", ")") if isinstance(value, tuple) else ("[", "]")
         return opener + "\n" + ",\n".join(items) + ",\n" + INDENT * depth + closer
 

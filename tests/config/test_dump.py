@@ -30,6 +30,7 @@ top_keys = identifiers.filter(lambda s: not s.startswith("__") and s not in {"fi
 def test_py_dump_round_trip(cfg):
     text = Config(cfg).pretty_text
     assert Config.fromstring(text, ".py").to_dict() == cfg
+    assert all(len(line) <= 100 for line in text.splitlines()), text
 
 
 def test_dump_is_readable_and_wraps_long_values(tmp_path):
