@@ -1,0 +1,54 @@
+"""CheckpointHook in real runs: checkpoint contents, published copies, resume of best/keep state."""
+import os
+
+import pytest
+
+pytest.importorskip("torch")
+
+from hookport.runner.checkpoint import load_checkpoint_file  # noqa: E402
+from tests.runner.base import RunnerTestCase  # noqa: E402
+
+
+class TestCheckpointRuns(RunnerTestCase):
+    def test_contents_follow_save_optimizer_and_save_param_scheduler(self):
+        cfg = self.epoch_based_cfg(default_hooks=dict(checkpoint=dict(
+            type="CheckpointHook", interval=1, save_optimizer=False, save_param_scheduler=False)))
+        self.build_runner(cfg).train()
+        checkpoint = load_checkpoint_file(os.path.join(self.temp_dir, "epoch_2.pth"))
+        self.assertNotIn("optimizer", checkpoint)
+        self.assertNotIn("param_schedulers", checkpoint)
+        self.assertEqual((checkpoint["meta"]["epoch"], checkpoint["meta"]["iter"]), (2, 8))
+        hub = checkpoint["message_hub"]["runtime_info"]
+        self.assertEqual(hub["last_ckpt"], os.path.join(self.temp_dir, "epoch_2.pth"))
+
+    def test_best_checkpoint_has_no_optimizer(self):
+        cfg = self.epoch_based_cfg(default_hooks=dict(checkpoint=dict(
+            type="CheckpointHook", interval=1, save_best="accuracy/top1", rule="greater")))
+        runner = self.build_runner(cfg)
+        runner.train()
+        best = runner.message_hub.get_info("best_ckpt")
+        self.assertTrue(os.path.basename(best).startswith("best_accuracy_top1_epoch_"))
+        checkpoint = load_checkpoint_file(best)
+        self.assertNotIn("optimizer", checkpoint)
+        self.assertIn("best_score", checkpoint["message_hub"]["runtime_info"])
+
+    def test_published_checkpoints_keep_only_the_published_keys(self):
+        cfg = self.epoch_based_cfg(default_hooks=dict(checkpoint=dict(
+            type="CheckpointHook", interval=1, published_keys=["meta", "state_dict"])))
+        self.build_runner(cfg).train()
+        published = [f for f in os.listdir(self.temp_dir) if f.startswith("epoch_2-")]
+        self.assertEqual(len(published), 1)
+        checkpoint = load_checkpoint_file(os.path.join(self.temp_dir, published[0]))
+        self.assertEqual(sorted(checkpoint), ["meta", "state_dict"])
+        self.assertRegex(published[0], r"^epoch_2-[0-9a-f]{8}\.pth$")  # sha256 prefix of the content
+
+    def test_iteration_checkpoints_with_max_keep(self):
+        cfg = self.iter_based_cfg(default_hooks=dict(checkpoint=dict(
+            type="CheckpointHook", interval=2, by_epoch=False, max_keep_ckpts=2)))
+        runner = self.build_runner(cfg)
+        runner.train()
+        kept = sorted(f for f in os.listdir(self.temp_dir) if f.startswith("iter_"))
+        self.assertEqual(kept, ["iter_10.pth", "iter_12.pth"])
+        self.assertEqual(runner.message_hub.get_info("keep_ckpt_ids"), [10, 12])
+        with open(os.path.join(self.temp_dir, "last_checkpoint")) as f:
+            self.assertEqual(f.read(), os.path.join(self.temp_dir, "iter_12.pth"))
