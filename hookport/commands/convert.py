@@ -98,14 +98,23 @@ def _emit(args, inputs: List[Tuple[str, str]], report, tree: bool) -> bool:
                                                        f"a/{rel}", f"b/{rel}"))
         elif args.in_place:
             if outcome.output != original:
-                write_text(source, outcome.output)
+                _write(write_text, source, outcome.output)
         elif args.output:
-            write_text(args.output if single_file_out else os.path.join(args.output, rel), outcome.output)
+            _write(write_text, args.output if single_file_out else os.path.join(args.output, rel), outcome.output)
         elif not tree:
             sys.stdout.write(outcome.output)
         else:
             sys.stdout.write(f"# ==> {rel} <==\n{outcome.output}")
     return changed
+
+
+def _write(write_text, target: str, text: str) -> None:
+    from hookport.errors import HookportError
+
+    try:
+        write_text(target, text)
+    except OSError as err:
+        raise HookportError(f"cannot write: {err.strerror}", target) from None
 
 
 def _attention(report) -> None:
