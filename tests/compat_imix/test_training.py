@@ -5,7 +5,7 @@ import os
 import pytest
 import torch
 
-from imix_helpers import CONFIGS, engine, events, load_cfg
+from imix_helpers import CONFIGS, engine, events
 
 KEYS = ("event", "iter", "epoch", "inner_iter", "log_buffer_iter")
 
@@ -193,3 +193,25 @@ def test_hookport_run_trains_an_imix_config(imix_fixture_env, tmp_path):
     imix_fixture_env.EVENTS.clear()
     assert main(["run", os.path.join(CONFIGS, "toy_by_iter.py"), "--work-dir", str(work), "--resume"]) == 0
     assert [r["event"] for r in imix_fixture_env.EVENTS] == ["before_train", "after_train"]
+
+
+def test_by_epoch_resume_starts_at_the_next_epoch(imix_fixture_env, tmp_path):
+    engine("toy_by_epoch.py", tmp_path / "full").train()
+    imix_fixture_env.EVENTS.clear()
+    resumed = engine("toy_by_epoch.py", tmp_path / "resumed",
+                     resume_from=str(tmp_path / "full" / "ToyClassifier_ToyDataset_epoch0_model.pth"))
+    assert (resumed.trainer.start_iter, resumed.trainer.start_epoch) == (3, 1)
+    resumed.train()
+    rows = events(imix_fixture_env, keys=KEYS)
+    assert rows[0] == ("before_train", 3, None, None, 3)
+    assert [r[:3] for r in rows if r[0] == "before_train_iter"] == [("before_train_iter", i, 1) for i in (3, 4, 5)]
+    assert rows[-1] == ("after_train", 6, 1, 2, 6)
+
+
+def test_fp16_config_trains_with_a_grad_scaler(imix_fixture_env, tmp_path):
+    eng = engine("toy_by_iter.py", tmp_path, fp16=dict(init_scale=2.0 ** 8, growth_interval=2000))
+    assert type(eng.hooks[0]).__name__ == "Fp16OptimizerHook"
+    before = [p.detach().clone() for p in eng.model.parameters()]
+    eng.train()
+    assert any(not torch.equal(a, b.detach()) for a, b in zip(before, eng.model.parameters()))
+    assert eng.hooks[0]._scaler is not None

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import os
 from typing import Any, Dict, Optional
 
 import torch

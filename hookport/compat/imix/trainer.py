@@ -166,7 +166,7 @@ class HostTrainerView:
             if value is not _MISSING:
                 return value
         raise AttributeError(f"trainer has no attribute {name!r} in this runner "
-                             f"({type(self._host).__name__})")
+                             f"({self._host.__class__.__name__})")
 
 
 def view_of(runner: Any) -> Any:
