@@ -1,4 +1,6 @@
 """Loading .py/.yaml/.json configs: _base_, merging, references, what becomes a key."""
+import sys
+
 import pytest
 
 from hookport.config import Config, ConfigDict, ConfigError, load_config
@@ -147,8 +149,6 @@ def test_custom_imports_are_imported(tree, monkeypatch):
                  "cfg.py": "custom_imports = dict(imports=['my_ext_mod_for_cfg'], allow_failed_imports=False)\n",
                  "bad.py": "x = 1\ncustom_imports = dict(imports=['no_such_module_xyz'])\n"})
     monkeypatch.syspath_prepend(str(root))
-    import sys
-
     Config.fromfile("cfg.py")
     assert sys.modules["my_ext_mod_for_cfg"].LOADED
     cfg = Config.fromfile("bad.py", import_custom_modules=False)
