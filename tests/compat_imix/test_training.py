@@ -215,3 +215,37 @@ def test_fp16_config_trains_with_a_grad_scaler(imix_fixture_env, tmp_path):
     eng.train()
     assert any(not torch.equal(a, b.detach()) for a, b in zip(before, eng.model.parameters()))
     assert eng.hooks[0]._scaler is not None
+
+
+@pytest.mark.gpu
+def test_fp16_on_cuda_uses_autocast_and_a_live_grad_scaler(imix_fixture_env, tmp_path):
+    eng = engine("toy_by_iter.py", tmp_path, fp16=dict(init_scale=2.0 ** 8, growth_interval=2))
+    eng.model.cuda()
+    dtypes = []
+    eng.model.head.register_forward_hook(lambda m, i, o: dtypes.append(o.dtype))
+    eng.train()
+    scaler = eng.hooks[0]._scaler
+    assert scaler.is_enabled() and set(dtypes) == {torch.float16}
+    assert scaler.get_scale() >= 2.0 ** 8  # grew (growth_interval 2) or stayed: finite fp16 gradients
+    assert all(torch.isfinite(p).all() for p in eng.model.parameters())
+
+
+def test_organizer_mode_helpers_during_training(imix_fixture_env, tmp_path):
+    from imix.engine.organizer import is_by_iter, is_mixed_precision
+
+    from hookport.compat.imix.dialect import table_of
+    from hookport.compat.imix.hook import HookBase, attach
+
+    seen = []
+
+    class Probe(HookBase):
+        def before_train(self):
+            seen.append((is_by_iter(), is_mixed_precision()))
+
+    eng = engine("toy_by_iter.py", tmp_path)
+    probe = Probe()
+    attach(probe, eng.trainer)
+    eng.hooks.append(probe)
+    eng.table = table_of(eng.hooks)
+    eng.train()
+    assert seen == [(True, False)] and (is_by_iter(), is_mixed_precision()) == (False, False)

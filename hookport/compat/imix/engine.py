@@ -61,11 +61,15 @@ def _optimizer(cfg: Any, model: Any, where: Optional[str]) -> Any:
     return OPTIMIZERS.build(opt_cfg, default_args={"params": model.parameters()})
 
 
-def _forward(model: Any):
+def _forward(model: Any, mixed_precision: bool = False):
     mode = "loss" if callable(getattr(model, "train_step", None)) else None
+    # iMIX runs the forward pass under CUDA autocast when the config has `fp16`.
+    use_amp = mixed_precision and any(p.is_cuda for p in model.parameters())
 
     def forward(batch: Any) -> Dict[str, Any]:
-        loss, log_vars = parse_losses(run_forward(model, batch, mode=mode))
+        with torch.autocast("cuda", enabled=use_amp):
+            losses = run_forward(model, batch, mode=mode)
+        loss, log_vars = parse_losses(losses)
         output: Dict[str, Any] = {k: v for k, v in log_vars.items() if k != "loss"}
         output["total_loss"] = log_vars["loss"]
         output["loss"] = loss
@@ -162,4 +166,4 @@ class ImixEngine:
 
     def train(self) -> None:
         """Run training (iMIX's ``imixEngine.train``)."""
-        ImixLoop(self.trainer, self.table, _forward(self.model)).run()
+        ImixLoop(self.trainer, self.table, _forward(self.model, "fp16" in self.cfg)).run()

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Callable, Dict, Iterator
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 from hookport.compat.imix.log_buffer import LogBufferStorage
 from hookport.errors import HookportError
@@ -30,6 +30,14 @@ from hookport.errors import HookportError
 logger = logging.getLogger("hookport.imix")
 
 ForwardFn = Callable[[Any], Dict[str, Any]]
+
+
+_RUNNING: List[Any] = []
+
+
+def current_trainer() -> Optional[Any]:
+    """The trainer view of the iMIX training running now (innermost), or None."""
+    return _RUNNING[-1] if _RUNNING else None
 
 
 def _cycle(loader: Any) -> Iterator[Any]:
@@ -64,10 +72,14 @@ class ImixLoop:
 
     def run(self) -> None:
         """Train by epoch or by iteration, as the view says."""
-        if self.view.by_epoch:
-            self._train_by_epoch()
-        else:
-            self._train_by_iter()
+        _RUNNING.append(self.view)
+        try:
+            if self.view.by_epoch:
+                self._train_by_epoch()
+            else:
+                self._train_by_iter()
+        finally:
+            _RUNNING.remove(self.view)
 
     def _train_iter(self, batch: Any, data_time: float) -> None:
         view = self.view
