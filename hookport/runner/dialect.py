@@ -23,12 +23,15 @@ class Dialect:
         scheme: the priority scheme (see :mod:`hookport.priority`).
         stages: the mount points ``hookport hooks`` shows for this dialect.
         marker_keys: top-level config keys that only this dialect uses.
+        extends: dialects whose config format this one extends (iMIX configs use MMCV's keys plus
+            their own): when both are detected, this one is the config's dialect.
     """
 
     name: str = ""
     scheme: str = "mmengine"
     stages: Tuple[str, ...] = STAGES
     marker_keys: Tuple[str, ...] = ()
+    extends: Tuple[str, ...] = ()
 
     def markers(self, cfg: dict) -> List[str]:
         """The keys of ``cfg`` that mark it as this dialect."""
@@ -123,6 +126,8 @@ def detect_dialect(cfg: dict, override: Optional[str] = None, *, file: Optional[
         return DIALECTS.get(override)
     hits = [(d, d.markers(cfg)) for d in DIALECTS.available()]
     hits = [(d, keys) for d, keys in hits if keys]
+    extended = {name for d, _ in hits for name in d.extends}
+    hits = [(d, keys) for d, keys in hits if d.name not in extended]
     if not hits:
         return DIALECTS.get("mmengine")
     if len(hits) > 1:
