@@ -156,3 +156,17 @@ def test_hooks_command_prints_imix_level_names(capsys, monkeypatch):
     assert main(["hooks", os.path.join(CONFIGS, "toy_by_epoch.py")]) == 0
     text = capsys.readouterr().out
     assert "(LOWER       ) StepTimerHook" in text and "dialect: imix" in text
+
+
+def test_imix_wins_over_the_mmcv_keys_it_shares(monkeypatch):
+    from hookport.runner.dialect import Dialect
+
+    class FakeMMCV(Dialect):  # whatever MMCV's markers are, iMIX configs carry MMCV 1.x keys
+        name = "mmcv"
+        marker_keys = ("lr_config", "optimizer_config", "total_epochs", "log_config")
+
+    monkeypatch.setattr(DIALECTS, "_classes", dict(DIALECTS._classes, mmcv=FakeMMCV))
+    assert detect_dialect(dict(BASE)).name == "imix"
+    mmcv_only = {k: v for k, v in BASE.items() if k != "test_data"}
+    mmcv_only["lr_config"] = dict(policy="step", step=[1])
+    assert detect_dialect(mmcv_only).name == "mmcv"

@@ -62,6 +62,7 @@ class ImixDialect(Dialect):
     scheme = "imix"
     stages = IMIX_STAGES
     base_rule = "imix"
+    extends = ("mmcv",)  # lr_config, optimizer_config, checkpoint_config, log_config, total_epochs
 
     def markers(self, cfg: dict) -> List[str]:
         """The iMIX-only keys of ``cfg`` (dotted where nested).
