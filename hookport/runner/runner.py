@@ -113,7 +113,9 @@ class Runner:
         if self.rank == 0:
             os.makedirs(self.log_dir, exist_ok=True)
         self.logger = build_logger("hookport", osp.join(self.log_dir, f"{self.timestamp}.log"), log_level, self.rank)
-        self.message_hub = MessageHub.get_instance(self.experiment_name)
+        # A fresh hub per runner: two runners started in the same second share an experiment name,
+        # and reusing that hub would carry one run's best score / kept checkpoints into the next.
+        self.message_hub = MessageHub(self.experiment_name)
         self.visualizer = build_visualizer(visualizer, save_dir=osp.join(self.log_dir, "vis_data"))
         if cfg is not None:
             self.visualizer.add_config(cfg)
