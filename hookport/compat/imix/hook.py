@@ -24,6 +24,7 @@ import weakref
 from typing import Any, Callable, Optional
 
 from hookport.compat.imix.levels import PriorityStatus, resolve_level
+from hookport.compat.imix.trainer import view_of
 from hookport.errors import HookValidationError
 from hookport.hooks.hook import Hook, is_overridden
 
@@ -131,7 +132,6 @@ def _check_no_args(hook: HookBase, stage: str, method: Callable) -> None:
 
 def _adapter(hook: HookBase, stage: str, method: Callable) -> Callable:
     """Wrap an iMIX method so a runner can call it as ``fn(runner, *args)``."""
-    from hookport.compat.imix.trainer import view_of
 
     def call(runner: Any, *args: Any) -> None:
         view = view_of(runner)
@@ -141,6 +141,5 @@ def _adapter(hook: HookBase, stage: str, method: Callable) -> Callable:
         view.observe(stage, args)
         method()
 
-    call.__name__ = f"{type(hook).__name__}.{stage}"
-    call.__wrapped__ = method
+    call.__name__ = call.__qualname__ = f"{type(hook).__name__}.{stage}"
     return call

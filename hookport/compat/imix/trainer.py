@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import os
+import weakref
 from typing import Any, Dict, List, Optional, Sequence
 
 import yaml
@@ -113,8 +114,6 @@ class HostTrainerView:
     """
 
     def __init__(self, host: Any):
-        import weakref
-
         self._host = weakref.proxy(host)
         self._seen: Dict[str, Any] = {}
         hub = getattr(host, "message_hub", None)
