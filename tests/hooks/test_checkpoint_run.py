@@ -52,3 +52,14 @@ class TestCheckpointRuns(RunnerTestCase):
         self.assertEqual(runner.message_hub.get_info("keep_ckpt_ids"), [10, 12])
         with open(os.path.join(self.temp_dir, "last_checkpoint")) as f:
             self.assertEqual(f.read(), os.path.join(self.temp_dir, "iter_12.pth"))
+
+    def test_back_to_back_runs_do_not_share_best_scores(self):
+        # Runners created within the same second get the same default experiment name.
+        for sub in ("a", "b"):
+            cfg = self.epoch_based_cfg(default_hooks=dict(checkpoint=dict(
+                type="CheckpointHook", interval=1, save_best="accuracy/top1", rule="greater")))
+            cfg["work_dir"] = os.path.join(self.temp_dir, sub)
+            runner = self.build_runner(cfg)
+            runner.train()
+            self.assertIsNotNone(runner.message_hub.get_info("best_ckpt"), sub)
+            self.assertTrue(any(f.startswith("best_") for f in os.listdir(cfg["work_dir"])), sub)
