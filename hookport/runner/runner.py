@@ -44,6 +44,15 @@ _RUNNER_KEYS = (
 )
 
 
+def _copy_config(value: Any) -> Any:
+    """Copy the containers of a config; objects in it (datasets, hooks, functions) stay shared."""
+    if isinstance(value, dict):
+        return type(value)((k, _copy_config(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
+        return type(value)(_copy_config(v) for v in value)
+    return value
+
+
 def _cfg_get(cfg: Any, key: str, default: Any = None) -> Any:
     return cfg[key] if key in cfg else default
 
@@ -89,7 +98,9 @@ class Runner:
         self._test_dataloader, self._test_evaluator, self._test_loop = test_dataloader, test_evaluator, test_cfg
         self.optim_wrapper = optim_wrapper
         self.auto_scale_lr = auto_scale_lr
-        self.param_schedulers = param_scheduler
+        # Built in train(); until then hooks see None, never a raw config.
+        self._param_scheduler_cfg = param_scheduler
+        self.param_schedulers: Any = None
         self._load_from = load_from
         self._resume = resume
         self.default_scope = default_scope
@@ -144,7 +155,8 @@ class Runner:
             if key not in cfg:
                 raise ConfigError(f"the config has no {key!r}", file=getattr(cfg, "filename", None))
         apply_custom_imports(cfg)
-        cfg = copy.deepcopy(cfg)
+        # A Config holds plain data (deep copy); a dict may hold objects, shared as given.
+        cfg = _copy_config(cfg) if isinstance(cfg, dict) else copy.deepcopy(cfg)
         kwargs = {key: cfg[key] for key in _RUNNER_KEYS if key in cfg}
         kwargs.setdefault("randomness", {"seed": None})
         return cls(model=cfg["model"], work_dir=cfg["work_dir"], cfg=cfg, dialect=dialect, **kwargs)
@@ -362,8 +374,8 @@ class Runner:
         loop = self.train_loop
         self.optim_wrapper = self.build_optim_wrapper(self.optim_wrapper)
         self.scale_lr()
-        if self.param_schedulers is not None:
-            self.param_schedulers = self.build_param_scheduler(self.param_schedulers)
+        if self._param_scheduler_cfg is not None and self.param_schedulers is None:
+            self.param_schedulers = self.build_param_scheduler(self._param_scheduler_cfg)
         _ = self.val_loop  # built now, as MMEngine does, so hooks see it in before_run
         self.call_hook("before_run")
         init_weights = getattr(unwrap(self.model), "init_weights", None)

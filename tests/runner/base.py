@@ -65,7 +65,7 @@ class RunnerTestCase(unittest.TestCase):
         """A fresh epoch-based config (2 epochs x 4 iterations, validation every epoch)."""
         cfg = copy.deepcopy(_EPOCH_CFG)
         cfg["work_dir"] = self.temp_dir
-        cfg.update(copy.deepcopy(overrides))
+        cfg.update(overrides)  # not copied: overrides may hold hook instances the test inspects
         return cfg
 
     def iter_based_cfg(self, **overrides: Any) -> Dict[str, Any]:
@@ -78,7 +78,7 @@ class RunnerTestCase(unittest.TestCase):
         cfg["default_hooks"] = dict(logger=dict(type="LoggerHook", interval=1),
                                     checkpoint=dict(type="CheckpointHook", interval=4, by_epoch=False))
         cfg["log_processor"] = dict(by_epoch=False)
-        cfg.update(copy.deepcopy(overrides))
+        cfg.update(overrides)  # not copied: overrides may hold hook instances the test inspects
         return cfg
 
     def build_runner(self, cfg: Dict[str, Any]):
