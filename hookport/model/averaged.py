@@ -11,6 +11,7 @@ avoids a device->host sync per update.
 """
 from __future__ import annotations
 
+import logging
 import math
 from copy import deepcopy
 from typing import Any, Dict, Optional
@@ -101,6 +102,10 @@ class ExponentialMovingAverage(BaseAveragedModel):
             from hookport.errors import ConfigError
 
             raise ConfigError(f"{type(self).__name__}: momentum must be in (0, 1), got {momentum}")
+        if momentum > 0.5:  # a common slip: MMCV-style "0.9998" instead of MMEngine's "0.0002"
+            logging.getLogger("hookport").warning(
+                "EMA momentum is the weight of the new value and is usually small (e.g. 0.0002), "
+                "got %s; check that it is not the decay (1 - momentum)", momentum)
         self.momentum = momentum
 
     def avg_func(self, averaged_param: Tensor, source_param: Tensor, steps: int) -> None:

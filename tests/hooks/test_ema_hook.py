@@ -173,3 +173,9 @@ def test_begin_after_the_run_is_a_config_error():
     hook = EMAHook(begin_epoch=5)
     with pytest.raises(ConfigError, match="begin_epoch"):
         hook.before_train(SimpleNamespace(max_epochs=3, max_iters=30))
+
+
+def test_large_momentum_is_warned_about(caplog):
+    with caplog.at_level("WARNING", logger="hookport"):
+        MODELS.build(dict(type="ExponentialMovingAverage", model=nn.Linear(1, 1), momentum=0.9998))
+    assert "usually small" in caplog.text
