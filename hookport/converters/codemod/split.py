@@ -36,8 +36,8 @@ def split(fn: cst.FunctionDef, spec: dict, defined: Sequence[str], ctx, config, 
         stub = cst.parse_statement(f"def {stage}(self, {runner}):\n    self.{spec['helper']}({call_args})\n",
                                    config=config)
         stub = with_params(stub, params_of(stage), ctx, config, indent)
-        methods.append(stub.with_changes(leading_lines=[cst.EmptyLine()] if methods else fn.leading_lines))
+        methods.append(stub.with_changes(leading_lines=[cst.EmptyLine(indent=False)] if methods else fn.leading_lines))
     helper = fn.with_changes(name=cst.Name(spec["helper"]),
-                             leading_lines=[cst.EmptyLine()] if methods else fn.leading_lines)
+                             leading_lines=[cst.EmptyLine(indent=False)] if methods else fn.leading_lines)
     helper = with_params(helper, [*helper_params, "mode: str = 'train'"], ctx, config, indent)
     return [*methods, helper]

@@ -1,0 +1,120 @@
+"""The driver: one file's text in, one :class:`FileOutcome` out; never raises for user input.
+
+Order per file: cheap text prefilter -> parse -> find legacy hook classes -> convert
+each class -> rename renamed names -> rewrite/schedule imports -> check the output
+parses. Output is assembled from per-statement text so each statement is generated
+once.
+"""
+from __future__ import annotations
+
+import ast
+import os
+import re
+from typing import Iterator, List, Optional, Sequence
+
+import libcst as cst
+
+from hookport.converters.codemod import imports as import_rules
+from hookport.converters.codemod import tables as rule_tables
+from hookport.converters.codemod import todo as todos
+from hookport.converters.codemod.classes import ClassConverter
+from hookport.converters.codemod.context import FileContext, Options
+from hookport.converters.codemod.detect import ImportIndex, hook_classes
+from hookport.converters.codemod.outcome import FileOutcome, Status, Todo
+from hookport.converters.codemod.renames import RenameNames
+
+#: a file without any of these cannot hold a legacy hook: skipped without parsing
+_PREFILTER = re.compile(r"\bmmcv\b|\bimix\b|\bHookBase\b|from\s+\.+\s*(base_hook|builder)\s+import")
+_GENERATED = "@" + "generated"
+
+
+def transform_source(source: str, path: str = "<string>", options: Optional[Options] = None) -> FileOutcome:
+    """Codemod one file's text; the outcome carries the new text when it changed."""
+    options = options or Options()
+    if not _PREFILTER.search(source):
+        return FileOutcome(path, Status.SKIPPED, reason="no legacy hook")
+    if _GENERATED in source[:2000]:
+        return FileOutcome(path, Status.SKIPPED, reason="generated file")
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as err:
+        return FileOutcome(path, Status.FAILED, reason=f"syntax error: {err.message}", line=err.raw_line)
+    try:
+        return _transform(module, source, path, options)
+    except RecursionError:
+        return FileOutcome(path, Status.FAILED, reason="source nests too deeply for the codemod")
+    except Exception as err:  # a bug in a rule must not stop the other files; say which file
+        return FileOutcome(path, Status.FAILED, reason=f"internal error ({type(err).__name__}: {err})")
+
+
+def _transform(module: cst.Module, source: str, path: str, options: Options) -> FileOutcome:
+    tables = rule_tables.load()
+    index = ImportIndex(module, tables)
+    classes = hook_classes(module, index, tables)
+    if not classes:
+        return FileOutcome(path, Status.SKIPPED, reason="no legacy hook class")
+    ctx = FileContext(options=options, tables=tables)
+    config = module.config_for_parsing
+    body: List[cst.BaseStatement] = list(module.body)
+    for i, stmt in enumerate(body):
+        if isinstance(stmt, cst.ClassDef) and stmt.name.value in classes:
+            body[i] = ClassConverter(classes[stmt.name.value], index, ctx, config, module.default_indent).convert(stmt)
+    texts = [module.code_for_node(stmt) for stmt in body]
+    owned = [import_rules.is_import_statement(stmt, tables) for stmt in body]
+    renames = import_rules.renames(index, ctx)
+    if renames:
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, renames)) + r")\b")
+        for i, stmt in enumerate(body):
+            if not owned[i] and pattern.search(texts[i]):
+                body[i] = stmt.visit(RenameNames(renames))
+                texts[i] = module.code_for_node(body[i])
+    plan = import_rules.ImportPlan(body, index, ctx, [t for t, own in zip(texts, owned) if not own]).apply()
+    pieces: List[str] = []
+    for i, replacement in enumerate(plan):
+        if replacement is None:
+            pieces.append(texts[i])
+        else:
+            pieces.extend(module.code_for_node(stmt) for stmt in replacement)
+    output = _assemble(module, pieces)
+    found = tuple(Todo(*t) for t in todos.todo_lines(output.splitlines()))
+    if output == source:
+        return FileOutcome(path, Status.UNCHANGED, todos=found)
+    try:
+        ast.parse(output)
+    except SyntaxError as err:  # a rule produced bad code: keep the file, report the bug
+        return FileOutcome(path, Status.FAILED, reason=f"internal error: output does not parse ({err.msg})",
+                           line=err.lineno)
+    return FileOutcome(path, Status.CHANGED, output=output, fixes=dict(sorted(ctx.fixes.items())), todos=found)
+
+
+def _assemble(module: cst.Module, pieces: Sequence[str]) -> str:
+    """``module.code`` from already generated statement texts (header, statements, footer)."""
+    head = "".join(module.code_for_node(line) for line in module.header)
+    foot = "".join(module.code_for_node(line) for line in module.footer)
+    code = head + "".join(pieces) + foot
+    if not module.has_trailing_newline and code.endswith(module.default_newline):
+        code = code[: -len(module.default_newline)]
+    return code
+
+
+def iter_python_files(paths: Sequence[str]) -> Iterator[str]:
+    """Each ``.py`` file under ``paths`` (files as given, directories recursively, sorted)."""
+    for path in paths:
+        if os.path.isdir(path):
+            for folder, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+                for name in sorted(files):
+                    if name.endswith(".py"):
+                        yield os.path.join(folder, name)
+        else:
+            yield path
+
+
+def transform_file(path: str, options: Optional[Options] = None) -> FileOutcome:
+    """Read ``path`` and codemod it; unreadable files become ``failed`` outcomes."""
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            source = handle.read()
+    except (OSError, UnicodeDecodeError) as err:
+        return FileOutcome(path, Status.FAILED, reason=f"cannot read: {err}")
+    return transform_source(source, path, options)
