@@ -1,0 +1,113 @@
+"""Train fixtures/mmcv/legacy_toy_cfg.py on the REAL MMCV 1.7.2, as MMDetection 2.28's tools/train.py would.
+
+Run: /work/refenv/bin/python tools/refdata/mmcv_toy_run.py
+Writes tests/data/reference/mmcv/toy_run.json: the final weights (exact floats), the work_dir
+file set (timestamp replaced by ``<ts>``), checkpoint keys, the JSON log records (keys, and
+values except timings), the text log's training lines without timings, and what the fixture's
+custom hooks recorded. Single process, CPU, seed 0, no shuffling.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import os.path as osp
+import re
+import sys
+import time
+
+import mmcv_common as common  # noqa: I100  (sets up mmcv before anything imports it)
+import torch
+from mmcv import Config
+from mmcv.parallel import collate
+from mmcv.runner import EvalHook, build_optimizer, build_runner, set_random_seed
+from mmcv.utils import get_logger
+
+FIXTURES = osp.join(common.REPO, "fixtures", "mmcv")
+CONFIG = osp.join(FIXTURES, "legacy_toy_cfg.py")
+TIMINGS = ("time", "data_time", "memory", "eta")
+sys.path.insert(0, FIXTURES)
+import toy_legacy  # noqa: E402
+
+
+def build(cfg_part):
+    """Instantiate a fixture class from ``dict(type='toy_legacy.Name', ...)``."""
+    args = dict(cfg_part)
+    return getattr(toy_legacy, args.pop("type").split(".")[-1])(**args)
+
+
+def loader(dataset, samples_per_gpu, workers_per_gpu, shuffle):
+    """MMDetection 2.x build_dataloader for one CPU process without a GroupSampler."""
+    return torch.utils.data.DataLoader(dataset, batch_size=samples_per_gpu, shuffle=shuffle,
+                                       num_workers=workers_per_gpu,
+                                       collate_fn=functools.partial(collate, samples_per_gpu=samples_per_gpu),
+                                       pin_memory=False)
+
+
+def train(work_dir):
+    """tools/train.py + train_detector for the toy config; returns the runner."""
+    cfg = Config.fromfile(CONFIG)
+    cfg.work_dir = work_dir
+    timestamp = time.strftime("%Y%m%d_%H%M%S", time.localtime())
+    logger = get_logger("mmdet", log_file=osp.join(work_dir, f"{timestamp}.log"))
+    cfg.dump(osp.join(work_dir, osp.basename(CONFIG)))
+    meta = dict(env_info="reference", config=cfg.pretty_text, seed=cfg.seed, exp_name=osp.basename(CONFIG))
+    set_random_seed(cfg.seed)
+    model = build(cfg.model)
+    train_set = build(cfg.data.train)
+    data = cfg.data
+    train_args = dict(dict(samples_per_gpu=data.samples_per_gpu, workers_per_gpu=data.workers_per_gpu, shuffle=True),
+                      **data.get("train_dataloader", {}))
+    loaders = [loader(train_set, **train_args)]
+    optimizer = build_optimizer(model, cfg.optimizer)
+    runner = build_runner(cfg.runner, default_args=dict(model=model, optimizer=optimizer, work_dir=work_dir,
+                                                        logger=logger, meta=meta))
+    runner.timestamp = timestamp
+    runner.register_training_hooks(cfg.lr_config, cfg.optimizer_config, cfg.checkpoint_config, cfg.log_config,
+                                   cfg.get("momentum_config", None), custom_hooks_config=cfg.get("custom_hooks"))
+    val_args = dict(dict(samples_per_gpu=1, workers_per_gpu=2, shuffle=False), **data.get("val_dataloader", {}))
+    eval_cfg = dict(cfg.get("evaluation", {}), by_epoch=cfg.runner["type"] != "IterBasedRunner")
+    runner.register_hook(EvalHook(loader(build(data.val), **val_args), **eval_cfg), priority="LOW")
+    runner.run(loaders, cfg.workflow)
+    return runner
+
+
+def summarize(runner, work_dir):
+    """The reference datum (see the module docstring)."""
+    ts = runner.timestamp
+    files = sorted(name.replace(ts, "<ts>") for name in os.listdir(work_dir))
+    ckpt = torch.load(osp.join(work_dir, "latest.pth"), map_location="cpu", weights_only=False)
+    with open(osp.join(work_dir, f"{ts}.log.json")) as f:
+        records = [__import__("json").loads(line) for line in f]
+    with open(osp.join(work_dir, f"{ts}.log")) as f:
+        lines = [line.split(" - ", 3)[-1].rstrip("\n") for line in f if re.search(r"Epoch(\(val\))? \[", line)]
+    hooks = {type(h).__name__: h for h in runner.hooks}
+    return dict(
+        final_weights={k: v.flatten().tolist() for k, v in runner.model.state_dict().items()},
+        files=files,
+        latest_link=os.readlink(osp.join(work_dir, "latest.pth")),
+        checkpoint_keys=sorted(ckpt),
+        checkpoint_meta_keys=sorted(ckpt["meta"]),
+        checkpoint_meta=dict(epoch=ckpt["meta"]["epoch"], iter=ckpt["meta"]["iter"],
+                             mmcv_version=ckpt["meta"]["mmcv_version"],
+                             hook_msgs={k: (osp.basename(v) if isinstance(v, str) else v)
+                                        for k, v in ckpt["meta"]["hook_msgs"].items()}),
+        checkpoint_optimizer_keys=sorted(ckpt["optimizer"]),
+        checkpoint_state_keys=list(ckpt["state_dict"]),
+        json_log_keys=[list(r) for r in records],
+        json_log=[{k: v for k, v in r.items() if k not in TIMINGS + ("config", "env_info")} for r in records],
+        text_log=[re.sub(r"(eta|time|data_time|memory): [^,]*, ", "", line) for line in lines],
+        hook_records=dict(epoch_marker=[list(s) for s in hooks["EpochMarkerHook"].seen],
+                          run_info=[list(r) for r in hooks["RunInfoHook"].records],
+                          grad_norms=hooks["GradProbeHook"].grad_norms),
+    )
+
+
+def main():
+    work_dir = common.temp_work_dir()
+    runner = train(work_dir)
+    print(common.write_json("toy_run.json", dict(mmcv_version="1.7.2", config="fixtures/mmcv/legacy_toy_cfg.py",
+                                                 result=[summarize(runner, work_dir)])))
+
+
+if __name__ == "__main__":
+    main()
