@@ -77,3 +77,31 @@ def test_duplicate_backend_names(tmp_path):
 def test_tensorboard_without_the_extra_is_a_clear_error():
     with pytest.raises(ConfigError, match=r"pip install 'hookport\[tensorboard\]'"):
         VISBACKENDS.build(dict(type="TensorboardVisBackend", save_dir="x"))
+
+
+def test_tensorboard_backend_writes_numeric_scalars(monkeypatch, tmp_path):
+    import sys
+    import types
+
+    written = []
+
+    class FakeWriter:
+        def __init__(self, log_dir):
+            written.append(("open", log_dir))
+
+        def add_scalar(self, key, value, step):
+            written.append((key, value, step))
+
+        def close(self):
+            written.append(("close",))
+
+    fake = types.ModuleType("torch.utils.tensorboard")
+    fake.SummaryWriter = FakeWriter
+    monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", fake)
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: object() if name == "tensorboard" else real_find_spec(name, *a))
+    vis = build_visualizer(dict(vis_backends=[dict(type="TensorboardVisBackend")]), save_dir=str(tmp_path))
+    vis.add_scalars({"loss": 0.5, "name": "x", "iter": 3}, step=3)
+    vis.close()
+    assert written == [("open", str(tmp_path)), ("loss", 0.5, 3), ("iter", 3, 3), ("close",)]
