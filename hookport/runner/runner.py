@@ -498,17 +498,20 @@ class Runner:
         As in MMEngine, CheckpointHook (not this method) updates ``<work_dir>/last_checkpoint``
         for its periodic checkpoints, so a best-checkpoint save never becomes the resume point.
 
-        ``meta`` gets ``epoch``/``iter`` as MMEngine records them: saved at the end of an epoch
-        (``by_epoch``) the epoch counts as done; saved after an iteration, the iteration does.
+        ``meta`` gets ``epoch``/``iter`` unless the caller gave them, as MMEngine records them:
+        saved at the end of an epoch (``by_epoch``) the epoch counts as done; saved after an
+        iteration, the iteration does.
         Extra keyword arguments (``file_client_args``, ``backend_args``) are accepted and ignored.
         """
         if self.rank != 0:
             return None
         meta = dict(meta or {})
         if by_epoch:
-            meta.update(epoch=self.epoch + 1, iter=self.iter)
+            meta.setdefault("epoch", self.epoch + 1)
+            meta.setdefault("iter", self.iter)
         else:
-            meta.update(epoch=self.epoch, iter=self.iter + 1)
+            meta.setdefault("epoch", self.epoch)
+            meta.setdefault("iter", self.iter + 1)
         meta.update(seed=self.seed, experiment_name=self.experiment_name, time=time.strftime("%Y%m%d_%H%M%S"),
                     hookport_version=hookport.__version__, torch_version=str(torch.__version__),
                     cfg=self._cfg_text())
