@@ -1,6 +1,7 @@
 """EMAHook: keeps an averaged copy of the model, validates/tests with it and saves it."""
 from __future__ import annotations
 
+import copy
 import itertools
 from typing import Any, Dict, Optional
 
@@ -103,8 +104,6 @@ class EMAHook(Hook):
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         """Resume the average from ``ema_state_dict``; when loading weights, start it from them."""
-        import copy
-
         resuming = bool(getattr(runner, "_resume", False))
         if "ema_state_dict" in checkpoint and resuming:
             # The checkpoint's state_dict holds EMA weights: swap back before loading.

@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Optional, Sequence, Union
 from hookport.errors import ConfigError
 from hookport.hooks.hook import Hook
 from hookport.registry import HOOKS
+from hookport.runner.log_processor import has_train_loop
 
 
 def _check(condition: bool, message: str) -> None:
@@ -115,8 +116,6 @@ class LoggerHook(Hook):
         """Log the validation summary and record the metrics at step=epoch (or iter)."""
         tag, line = runner.log_processor.get_log_after_epoch(runner, len(runner.val_dataloader), "val")
         runner.logger.info(line)
-        from hookport.runner.log_processor import has_train_loop
-
         step = 0
         if has_train_loop(runner):
             step = runner.epoch if self.log_metric_by_epoch else runner.iter
