@@ -91,6 +91,7 @@ class ProfilerHook(Hook):
         kind = cfg.pop("type")
         if kind == "log_trace":
             def log_trace(prof) -> None:
+                """Print the profiler's summary table."""
                 print(prof.key_averages().table(**cfg))
             return log_trace
         from torch import profiler

@@ -58,6 +58,7 @@ def plain(value):
 
 
 def write(name, data):
+    """Write one reference JSON file."""
     os.makedirs(OUT_DIR, exist_ok=True)
     path = os.path.join(OUT_DIR, name)
     with open(path, "w") as f:
@@ -146,6 +147,7 @@ CHECKPOINT_SCENARIOS = [
 
 
 def snapshot(runner, out_dir):
+    """Files, last_checkpoint, checkpoint runtime info, log and save calls right now."""
     files = sorted(os.listdir(out_dir)) if os.path.isdir(out_dir) else []
     pointer = os.path.join(runner.work_dir, "last_checkpoint")
     last = open(pointer).read() if os.path.exists(pointer) else None
@@ -159,6 +161,7 @@ def snapshot(runner, out_dir):
 
 
 def run_checkpoint_scenario(scn, index):
+    """Drive MMEngine's CheckpointHook through one scenario, snapshotting after every event."""
     with tempfile.TemporaryDirectory() as work_dir:
         length = scn["length"]
         runner = CkptRunner(work_dir, max_epochs=length if scn["by_epoch"] else 0,
@@ -192,6 +195,7 @@ def run_checkpoint_scenario(scn, index):
 
 
 def checkpoint_reference():
+    """CheckpointHook scenarios plus rule inference."""
     cases = [run_checkpoint_scenario(s, i) for i, s in enumerate(CHECKPOINT_SCENARIOS)]
     inferred = {}
     for key in ["acc", "accuracy/top1", "loss", "mAP", "AR@100", "mIoU", "val_loss", "Precision", "bbox_mAP",
@@ -210,11 +214,14 @@ def checkpoint_reference():
 
 # ---------------------------------------------------------------- log processor
 class Loop:
+    """A loop with a dataloader of ``n`` batches."""
+
     def __init__(self, n):
         self.dataloader = list(range(n))
 
 
 def make_runner(hub, epoch, it, max_epochs, max_iters, n_train, n_val, n_test, training=True):
+    """The runner attributes LogProcessor reads."""
     runner = types.SimpleNamespace(
         message_hub=hub, epoch=epoch, iter=it, max_epochs=max_epochs, max_iters=max_iters,
         train_loop=Loop(n_train), val_loop=Loop(n_val), test_loop=Loop(n_test),
@@ -279,6 +286,7 @@ def scripted_scalars(mode, steps):
 
 
 def log_processor_reference():
+    """LogProcessor lines and tags for every LOG_CASES entry."""
     cases = []
     for index, case in enumerate(LOG_CASES):
         hub = MessageHub.get_instance(f"log{index}")
@@ -305,6 +313,8 @@ def log_processor_reference():
 
 # ---------------------------------------------------------------- EMA
 class Net(nn.Module):
+    """A layer with parameters and a BatchNorm with buffers."""
+
     def __init__(self):
         super().__init__()
         self.fc = nn.Linear(2, 2)
@@ -334,10 +344,12 @@ EMA_CASES = [
 
 
 def state(model):
+    """A state dict as nested lists."""
     return {k: v.tolist() for k, v in model.state_dict().items()}
 
 
 def ema_reference():
+    """Averaged-model histories and the EMAHook checkpoint layout."""
     classes = dict(ExponentialMovingAverage=ExponentialMovingAverage, MomentumAnnealingEMA=MomentumAnnealingEMA,
                    StochasticWeightAverage=StochasticWeightAverage)
     cases = []
@@ -394,6 +406,7 @@ def mask_line(line, work_dir, experiment_name):
 
 
 def runner_reference():
+    """Two real MMEngine runs (epoch- and iteration-based) reduced to comparable structure."""
     from mmengine.evaluator import BaseMetric
     from mmengine.model import BaseModel
     from mmengine.registry import METRICS, MODELS
@@ -497,6 +510,7 @@ def hook_table_reference():
 
 
 def main():
+    """Write every reference file."""
     logging.getLogger().setLevel(logging.ERROR)
     hook_table_reference()
     checkpoint_reference()
