@@ -7,7 +7,7 @@ inner nodes are not matched again; call arguments still are.
 """
 from __future__ import annotations
 
-from typing import Dict, Optional, Set
+from typing import Dict, List, Optional, Set
 
 import libcst as cst
 
@@ -40,6 +40,24 @@ class ChainRewrite(BodyRule):
         self.inner: Set[int] = set()
         #: ids of calls that are a whole expression statement (may expand into several)
         self.statement_calls: Set[int] = set()
+        #: quote characters of the f-strings being walked (a replacement must not reuse them)
+        self.fstring_quotes: List[str] = []
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        self.fstring_quotes.append(node.quote)
+
+    def leave_FormattedString(self, original, updated):
+        self.fstring_quotes.pop()
+        return updated
+
+    def leave_FormattedStringExpression(self, original, updated):
+        # f'{runner.mode}' rewritten to f'{"train"}' reads better as f'train'.
+        expr = updated.expression
+        if isinstance(expr, cst.SimpleString) and updated.conversion is None and updated.format_spec is None \
+                and not expr.prefix and isinstance(expr.evaluated_value, str) and "\\" not in expr.value:
+            text = expr.evaluated_value.replace("{", "{{").replace("}", "}}")
+            return cst.FormattedStringText(value=text)
+        return updated
 
     # -- claiming on the way down -----------------------------------------
     def visit_Expr(self, node: cst.Expr) -> None:
@@ -137,4 +155,18 @@ class ChainRewrite(BodyRule):
             # A call with fewer arguments than the rule expects: leave it to a human.
             self.batch.todo(rule.code, f"{rule.source}: unexpected arguments; {rule.note}")
             return None
+        text = self._fit_quotes(text)
+        if text is None:
+            self.batch.todo(rule.code, f"{rule.source} inside an f-string: rewrite it by hand; {rule.note}")
+            return None
         return cst.parse_expression(text)
+
+    def _fit_quotes(self, text: str) -> Optional[str]:
+        """``text`` usable inside the enclosing f-string (before Python 3.12 it cannot reuse its quote)."""
+        quote = self.fstring_quotes[-1] if self.fstring_quotes else None
+        if quote is None or len(quote) != 1 or quote not in text:
+            return text
+        other = '"' if quote == "'" else "'"
+        if other in text or "\\" in text:
+            return None
+        return text.replace(quote, other)

@@ -103,17 +103,20 @@ class ClassConverter:
         for i, stmt in enumerate(body):
             if isinstance(stmt, cst.FunctionDef) and stmt.name.value == "__init__" \
                     and isinstance(stmt.body, cst.IndentedBlock):
-                new_init, priority = self._take_level(stmt)
+                body[i], priority, comments = self._take_level(stmt)
                 if priority is None:
                     return body
-                body[i] = new_init
                 attr = cst.parse_statement(f"priority = {priority!r}\n", config=self.config)
+                attr = attr.with_changes(leading_lines=comments)
                 at = 1 if body and _is_docstring(body[0]) else 0
+                if at < len(body) and not body[at].leading_lines and not isinstance(body[at], cst.SimpleStatementLine):
+                    body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(indent=False)])
                 self.ctx.fixed("HP205")
                 return [*body[:at], attr, *body[at:]]
         return body
 
     def _take_level(self, init: cst.FunctionDef):
+        """``(new __init__, MMEngine priority name or None, comment lines of the removed statement)``."""
         stmts = list(init.body.body)
         for j, stmt in enumerate(stmts):
             value = _level_value(stmt)
@@ -123,15 +126,14 @@ class ClassConverter:
             if level is None:
                 code, text = self.tables.note("level_dynamic", value=code_of(value))
                 stmts[j] = todos.attach(stmt, [(code, text)]) if self.enabled(code) else stmt
-                return init.with_changes(body=init.body.with_changes(body=stmts)), None
+                return init.with_changes(body=init.body.with_changes(body=stmts)), None, []
             target = prio.name(prio.translate(level, "imix", "mmengine"), "mmengine")
             del stmts[j]
-            if j < len(stmts) and stmt.leading_lines:
-                stmts[j] = stmts[j].with_changes(leading_lines=[*stmt.leading_lines, *stmts[j].leading_lines])
             if not stmts:
                 stmts = [cst.SimpleStatementLine(body=[cst.Pass()])]
-            return init.with_changes(body=init.body.with_changes(body=stmts)), target
-        return init, None
+            comments = [line for line in stmt.leading_lines if line.comment is not None]
+            return init.with_changes(body=init.body.with_changes(body=stmts)), target, comments
+        return init, None, []
 
     def _level_of(self, value: cst.BaseExpression) -> Optional[int]:
         try:

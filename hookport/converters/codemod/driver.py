@@ -32,6 +32,11 @@ def transform_source(source: str, path: str = "<string>", options: Optional[Opti
     """Codemod one file's text; the outcome carries the new text when it changed."""
     options = options or Options()
     if not _PREFILTER.search(source):
+        # Still report a file that does not parse (the C parser makes this cheap).
+        try:
+            ast.parse(source)
+        except SyntaxError as err:
+            return FileOutcome(path, Status.FAILED, reason=f"syntax error: {err.msg}", line=err.lineno)
         return FileOutcome(path, Status.SKIPPED, reason="no legacy hook")
     if _GENERATED in source[:2000]:
         return FileOutcome(path, Status.SKIPPED, reason="generated file")
