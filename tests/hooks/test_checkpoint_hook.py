@@ -7,9 +7,11 @@ tools/refdata/mmengine_hooks.py drove MMEngine's hook; after every event the fil
 import json
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from hookport.errors import ConfigError
 from hookport.hooks.checkpoint_hook import CheckpointHook, best_checkpoint_name, infer_rule
@@ -138,3 +140,27 @@ def test_non_main_rank_saves_but_writes_no_files_itself(tmp_path):
     assert [s["filename"] for s in runner.saved] == ["epoch_1.pth", "epoch_2.pth"]
     assert not (tmp_path / "last_checkpoint").exists()
     assert (tmp_path / "epoch_1.pth").exists()  # only rank 0 deletes
+
+
+@settings(max_examples=60, deadline=None)
+@given(length=st.integers(1, 12), interval=st.integers(-1, 5), save_begin=st.integers(0, 6),
+       max_keep=st.integers(-1, 4), save_last=st.booleans(), by_epoch=st.booleans())
+def test_periodic_files_match_closed_form(length, interval, save_begin, max_keep, save_last, by_epoch):
+    saved = [s for s in range(1, length + 1)
+             if (interval > 0 and s - save_begin >= 0 and (s - save_begin) % interval == 0)
+             or (save_last and s == length)]
+    kept = saved[-max_keep:] if max_keep > 0 else saved
+    with tempfile.TemporaryDirectory() as work_dir:
+        runner = FakeRunner(work_dir, max_epochs=length, max_iters=length)
+        hook = CheckpointHook(interval=interval, by_epoch=by_epoch, save_begin=save_begin, max_keep_ckpts=max_keep,
+                              save_last=save_last)
+        hook.before_train(runner)
+        for step in range(length):
+            runner.epoch = runner.iter = step
+            hook.after_train_epoch(runner)
+            hook.after_train_iter(runner, step)
+        prefix = "epoch" if by_epoch else "iter"
+        files = sorted((f for f in os.listdir(work_dir) if f.endswith(".pth")),
+                       key=lambda f: int(f[len(prefix) + 1:-4]))
+        assert files == [f"{prefix}_{s}.pth" for s in kept]
+        assert [s["filename"] for s in runner.saved] == [f"{prefix}_{s}.pth" for s in saved]
