@@ -69,6 +69,6 @@ class MMCVDialect(Dialect):
 
     def build_runner(self, cfg: dict):
         """An MMCV-semantics runner (EpochBasedRunner/IterBasedRunner) for ``cfg``."""
-        from hookport.compat.mmcv.runner import build_runner
+        from hookport.compat.mmcv.build import build_runner
 
         return build_runner(cfg)

@@ -187,6 +187,7 @@ class EvalHook(Hook):
             msgs["best_score"] = best_score
             if self.best_ckpt_path and osp.isfile(self.best_ckpt_path):
                 os.remove(self.best_ckpt_path)
+                runner.logger.info(f"The previous best checkpoint {self.best_ckpt_path} was removed")
             name = f"best_{self.key_indicator}_{current}.pth"
             self.best_ckpt_path = osp.join(self.out_dir, name)
             msgs["best_ckpt"] = self.best_ckpt_path

@@ -1,0 +1,214 @@
+"""Build an MMCV-era training run from a legacy config, as MMDetection 2.x's tools/train.py did.
+
+Order: seed -> model (``init_weights`` if any) -> datasets -> dataloaders -> optimizer ->
+runner (``meta`` = env_info, config, seed, exp_name) -> default and custom hooks -> EvalHook
+-> ``resume_from`` / ``load_from`` / ``auto_resume``. Data follows MMDetection >= 2.24:
+``data=dict(samples_per_gpu, workers_per_gpu, train, val, test, train_dataloader=dict(...),
+val_dataloader=dict(...))``; train loaders shuffle unless ``train_dataloader.shuffle=False``,
+val/test loaders never do, workers are seeded with ``seed + worker_id`` (one process).
+"""
+from __future__ import annotations
+
+import copy
+import logging
+import os
+import os.path as osp
+import random
+import sys
+import time
+from typing import Any, List, Optional
+
+import torch
+
+from hookport.compat.mmcv.checkpoint import find_latest_checkpoint
+from hookport.compat.mmcv.defaults import default_hooks, runner_type
+from hookport.compat.mmcv.dialect import prepare
+from hookport.compat.mmcv.runner import RUNNERS
+from hookport.errors import ConfigError
+from hookport.registry import DATASETS, MODELS, OPTIMIZERS
+
+LOG_FORMAT = "%(asctime)s - %(name)s - %(levelname)s - %(message)s"  # MMCV's get_logger format
+
+
+def get_logger(log_file: Optional[str], name: str = "mmcv", level: int = logging.INFO) -> logging.Logger:
+    """MMCV's root logger: stdout plus ``log_file`` (rank 0), replacing handlers of an earlier run."""
+    logger = logging.getLogger(name)
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+        handler.close()
+    logger.propagate = False
+    logger.setLevel(level)
+    formatter = logging.Formatter(LOG_FORMAT)
+    handlers: List[logging.Handler] = [logging.StreamHandler(sys.stdout)]
+    if log_file is not None:
+        handlers.append(logging.FileHandler(log_file, "w"))
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        logger.addHandler(handler)
+    return logger
+
+
+def set_random_seed(seed: int, deterministic: bool = False) -> None:
+    """Seed ``random``, numpy (if present) and torch, as MMDetection's ``set_random_seed``."""
+    random.seed(seed)
+    try:
+        import numpy as np
+
+        np.random.seed(seed)
+    except ImportError:
+        pass
+    torch.manual_seed(seed)
+    torch.cuda.manual_seed_all(seed)
+    if deterministic:
+        torch.backends.cudnn.deterministic = True
+        torch.backends.cudnn.benchmark = False
+
+
+def _worker_init(seed: int):
+    def init(worker_id: int) -> None:
+        set_random_seed(seed + worker_id)
+    return init
+
+
+def build_dataloader(dataset, samples_per_gpu: int, workers_per_gpu: int, shuffle: bool, seed: Optional[int],
+                     **kwargs: Any):
+    """A single-process loader (torch's default collate, seeded workers)."""
+    return torch.utils.data.DataLoader(
+        dataset, batch_size=samples_per_gpu, shuffle=shuffle, num_workers=workers_per_gpu,
+        worker_init_fn=_worker_init(seed) if seed is not None and workers_per_gpu > 0 else None,
+        pin_memory=kwargs.pop("pin_memory", False), persistent_workers=kwargs.pop("persistent_workers", False)
+        and workers_per_gpu > 0, **kwargs)
+
+
+def build_optimizer(model, cfg: dict):
+    """A torch optimizer from ``optimizer=dict(type, lr, ..., paramwise_cfg)``; a dict of them by submodule."""
+    if not isinstance(cfg, dict):
+        raise ConfigError(f"optimizer must be a dict, got {cfg!r}")
+    if "type" not in cfg:  # MMCV's build_optimizers: one optimizer per named submodule
+        return {name: build_optimizer(getattr(model, name), sub) for name, sub in cfg.items()}
+    args = dict(cfg)
+    constructor = args.pop("constructor", "DefaultOptimizerConstructor")
+    paramwise_cfg = args.pop("paramwise_cfg", None)
+    if constructor != "DefaultOptimizerConstructor":
+        raise ConfigError(f"optimizer.constructor={constructor!r} is not supported; only the default constructor is")
+    if paramwise_cfg:
+        from hookport.optim.constructor import DefaultOptimWrapperConstructor
+
+        return DefaultOptimWrapperConstructor(dict(type="OptimWrapper", optimizer=args), paramwise_cfg)(model).optimizer
+    return OPTIMIZERS.build(dict(args, params=model.parameters()))
+
+
+class MMCVSession:
+    """A built legacy run: ``train()`` runs the workflow, ``close()`` flushes the log files."""
+
+    def __init__(self, runner, data_loaders: List[Any], workflow: List[Any]):
+        self.runner, self.data_loaders, self.workflow = runner, data_loaders, workflow
+
+    def train(self):
+        """Run the workflow to the end; return the model."""
+        self.runner.run(self.data_loaders, self.workflow)
+        return self.runner.model
+
+    def close(self) -> None:
+        """Detach the log handlers."""
+        for handler in list(self.runner.logger.handlers):
+            handler.flush()
+            self.runner.logger.removeHandler(handler)
+            handler.close()
+
+
+def _filename(cfg: Any) -> Optional[str]:
+    name = getattr(cfg, "filename", None)
+    return name if isinstance(name, str) else None
+
+
+def _pretty(cfg: Any) -> str:
+    text = getattr(cfg, "pretty_text", None)
+    return text if isinstance(text, str) else repr(dict(cfg))
+
+
+def _env_info() -> str:
+    return f"sys.platform: {sys.platform}\nPython: {sys.version.split()[0]}\nPyTorch: {torch.__version__}\n" \
+           f"CUDA available: {torch.cuda.is_available()}"
+
+
+def _max_length(cfg: Any) -> dict:
+    runner = dict(cfg.get("runner") or {})
+    total = cfg.get("total_epochs")
+    if runner_type(cfg) == "IterBasedRunner":
+        if "max_iters" not in runner:
+            raise ConfigError("runner=dict(type='IterBasedRunner') needs max_iters", file=_filename(cfg))
+        return dict(max_iters=runner["max_iters"])
+    if "max_epochs" in runner and total is not None and runner["max_epochs"] != total:
+        raise ConfigError(f"runner.max_epochs ({runner['max_epochs']}) and total_epochs ({total}) differ",
+                          file=_filename(cfg))
+    max_epochs = runner.get("max_epochs", total)
+    if max_epochs is None:
+        raise ConfigError("the config needs runner=dict(type='EpochBasedRunner', max_epochs=N) or total_epochs",
+                          file=_filename(cfg))
+    return dict(max_epochs=max_epochs)
+
+
+def build_runner(cfg: Any) -> MMCVSession:
+    """Everything ``hookport run`` needs for a legacy config (see the module docstring)."""
+    prepare(cfg)
+    where = _filename(cfg)
+    for key in ("model", "data", "optimizer"):
+        if key not in cfg:
+            raise ConfigError(f"the config has no {key!r}", file=where)
+    work_dir = osp.abspath(cfg.get("work_dir") or osp.join("work_dirs", osp.splitext(osp.basename(where or "cfg"))[0]))
+    os.makedirs(work_dir, exist_ok=True)
+    if where and callable(getattr(cfg, "dump", None)):
+        cfg.dump(osp.join(work_dir, osp.basename(where)))
+    timestamp = time.strftime("%Y%m%d_%H%M%S", time.localtime())
+    logger = get_logger(osp.join(work_dir, f"{timestamp}.log"), level=logging.getLevelName(cfg.get("log_level",
+                                                                                                     "INFO")))
+    seed = cfg.get("seed")
+    if seed is None:
+        seed = random.randint(0, 2 ** 31 - 1)
+    set_random_seed(seed, cfg.get("deterministic", False))
+    meta = dict(env_info=_env_info(), config=_pretty(cfg), seed=seed,
+                exp_name=osp.basename(where) if where else "config")
+
+    model = MODELS.build(copy.deepcopy(cfg["model"]))
+    if callable(getattr(model, "init_weights", None)):
+        model.init_weights()
+    if torch.cuda.is_available():
+        model = model.cuda()
+    data = cfg["data"]
+    workflow = [tuple(flow) for flow in cfg.get("workflow", [("train", 1)])]
+    datasets = [DATASETS.build(copy.deepcopy(data["train"]))]
+    if len(workflow) == 2:  # ('val', k) phase: the val set, loaded like the train set
+        datasets.append(DATASETS.build(copy.deepcopy(data["val"])))
+    train_args = dict(samples_per_gpu=data.get("samples_per_gpu", 1), workers_per_gpu=data.get("workers_per_gpu", 1),
+                      shuffle=True, seed=seed)
+    train_args.update(data.get("train_dataloader", {}))
+    loaders = [build_dataloader(ds, **train_args) for ds in datasets]
+    optimizer = build_optimizer(model, cfg["optimizer"])
+
+    runner = RUNNERS[runner_type(cfg)](model, optimizer=optimizer, work_dir=work_dir, logger=logger, meta=meta,
+                                       **_max_length(cfg))
+    runner.timestamp = timestamp
+    eval_loader = None
+    if "evaluation" in cfg:
+        val_args = dict(samples_per_gpu=1, workers_per_gpu=data.get("workers_per_gpu", 2), shuffle=False, seed=seed)
+        val_args.update(data.get("val_dataloader", {}))
+        eval_loader = build_dataloader(DATASETS.build(copy.deepcopy(data["val"])), **val_args)
+    for hook, priority in default_hooks(cfg, distributed=runner.world_size > 1, eval_loader=eval_loader):
+        runner.register_hook(hook, priority)
+    _load_or_resume(runner, cfg, work_dir)
+    return MMCVSession(runner, loaders, workflow)
+
+
+def _load_or_resume(runner, cfg: Any, work_dir: str) -> None:
+    """``resume_from`` (or ``hookport run --resume``), ``auto_resume``, else ``load_from``."""
+    resume_from = cfg.get("resume_from")
+    if cfg.get("resume"):  # set by `hookport run --resume [CKPT]`
+        resume_from = cfg.get("load_from") if isinstance(cfg.get("load_from"), str) else find_latest_checkpoint(
+            work_dir)
+    elif cfg.get("auto_resume") and resume_from is None:
+        resume_from = find_latest_checkpoint(work_dir)
+    if resume_from:
+        runner.resume(resume_from)
+    elif cfg.get("load_from"):
+        runner.load_checkpoint(cfg["load_from"])

@@ -1,0 +1,113 @@
+"""Differential test: a legacy toy config trained by hookport vs the same config on real MMCV 1.7.2.
+
+Reference: tests/data/reference/mmcv/toy_run.json (tools/refdata/mmcv_toy_run.py). The run uses
+fixtures/mmcv/legacy_toy_cfg.py unchanged, including its MMCV-style custom hooks.
+"""
+import json
+import os
+import os.path as osp
+import re
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from hookport.runner.dialect import load_dialect_config  # noqa: E402
+
+ROOT = Path(__file__).parents[2]
+FIXTURES = ROOT / "fixtures/mmcv"
+REF = json.loads((ROOT / "tests/data/reference/mmcv/toy_run.json").read_text())["result"][0]
+TIMINGS = ("time", "data_time", "memory", "eta")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """Train the toy config once (about a second) and summarise it like the reference script."""
+    mp = pytest.MonkeyPatch()
+    mp.syspath_prepend(str(FIXTURES))
+    work_dir = str(tmp_path_factory.mktemp("legacy_toy"))
+    cfg, dialect = load_dialect_config(str(FIXTURES / "legacy_toy_cfg.py"))
+    cfg["work_dir"] = work_dir
+    session = dialect.build_runner(cfg)
+    session.train()
+    session.close()
+    yield dialect, session.runner, work_dir
+    mp.undo()
+
+
+def _records(work_dir, ts):
+    with open(osp.join(work_dir, f"{ts}.log.json")) as f:
+        return [json.loads(line) for line in f]
+
+
+def test_detected_as_mmcv(run):
+    assert run[0].name == "mmcv"
+
+
+def test_final_weights_bit_identical(run):
+    _, runner, _ = run
+    got = {k: v.flatten().tolist() for k, v in runner.model.state_dict().items()}
+    assert got == REF["final_weights"]
+
+
+def test_work_dir_files_and_latest_link(run):
+    _, runner, work_dir = run
+    assert sorted(n.replace(runner.timestamp, "<ts>") for n in os.listdir(work_dir)) == REF["files"]
+    assert os.readlink(osp.join(work_dir, "latest.pth")) == REF["latest_link"]
+
+
+def test_checkpoint_layout(run):
+    _, _, work_dir = run
+    ckpt = torch.load(osp.join(work_dir, "latest.pth"), map_location="cpu", weights_only=True)
+    assert sorted(ckpt) == REF["checkpoint_keys"]
+    # hookport adds its own version next to MMCV's keys.
+    assert sorted(set(ckpt["meta"]) - {"hookport_version"}) == REF["checkpoint_meta_keys"]
+    meta = ckpt["meta"]
+    got = dict(epoch=meta["epoch"], iter=meta["iter"], mmcv_version=meta["mmcv_version"],
+               hook_msgs={k: osp.basename(v) if isinstance(v, str) else v for k, v in meta["hook_msgs"].items()})
+    assert got == REF["checkpoint_meta"]
+    assert sorted(ckpt["optimizer"]) == REF["checkpoint_optimizer_keys"]
+    assert list(ckpt["state_dict"]) == REF["checkpoint_state_keys"]
+
+
+def test_json_log_keys_and_values(run):
+    _, runner, work_dir = run
+    records = _records(work_dir, runner.timestamp)
+    assert [list(r) for r in records] == REF["json_log_keys"]
+    assert [{k: v for k, v in r.items() if k not in TIMINGS + ("config", "env_info")} for r in records] == REF["json_log"]
+
+
+def test_text_log_lines(run):
+    _, runner, work_dir = run
+    with open(osp.join(work_dir, f"{runner.timestamp}.log")) as f:
+        lines = [line.split(" - ", 3)[-1].rstrip("\n") for line in f if re.search(r"Epoch(\(val\))? \[", line)]
+    assert [re.sub(r"(eta|time|data_time|memory): [^,]*, ", "", line) for line in lines] == REF["text_log"]
+
+
+def test_custom_hooks_see_what_they_saw_under_mmcv(run):
+    _, runner, _ = run
+    hooks = {type(h).__name__: h for h in runner.hooks}
+    got = dict(epoch_marker=[list(s) for s in hooks["EpochMarkerHook"].seen],
+               run_info=json.loads(json.dumps([list(r) for r in hooks["RunInfoHook"].records])),
+               grad_norms=hooks["GradProbeHook"].grad_norms)
+    assert got == REF["hook_records"]
+
+
+def test_resume_continues_from_mmcv_layout(run, tmp_path):
+    """Resuming epoch_2.pth for one more epoch reproduces the final weights."""
+    _, _, work_dir = run
+    mp = pytest.MonkeyPatch()
+    mp.syspath_prepend(str(FIXTURES))
+    try:
+        cfg, dialect = load_dialect_config(str(FIXTURES / "legacy_toy_cfg.py"))
+        cfg["work_dir"] = str(tmp_path)
+        cfg["resume_from"] = osp.join(work_dir, "epoch_2.pth")
+        session = dialect.build_runner(cfg)
+        assert (session.runner.epoch, session.runner.iter) == (2, 20)
+        session.train()
+        session.close()
+    finally:
+        mp.undo()
+    got = {k: v.flatten().tolist() for k, v in session.runner.model.state_dict().items()}
+    assert got == REF["final_weights"]
