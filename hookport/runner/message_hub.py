@@ -4,11 +4,14 @@ A :class:`MessageHub` holds two things: *log scalars* (a :class:`HistoryBuffer` 
 e.g. ``train/loss``, ``train/lr``, ``val/accuracy``) and *runtime info* (the latest value per
 key, e.g. ``epoch``, ``iter``, ``eta``, ``best_score``, ``last_ckpt``).
 
-Unlike MMEngine, a buffer keeps a tensor value as a tensor until someone reads it: MMEngine
-calls ``.item()`` on every loss every iteration, a device->host sync, although the logger
-reads the values only every ``interval`` iterations. Here the conversion happens at read
-time, for all pending values at once (one sync), or when too many are pending (so an
-unread buffer cannot pin an unbounded number of device tensors).
+Unlike MMEngine, a buffer keeps an accelerator (CUDA...) tensor value as a tensor until
+someone reads it: MMEngine calls ``.item()`` on every loss every iteration, a device->host
+sync that stalls the GPU pipeline, although the logger reads the values only every
+``interval`` iterations. Here the conversion happens at read time, for all pending values
+at once (one copy per device), or when too many are pending (so an unread buffer cannot pin
+an unbounded number of device tensors). CPU tensors cost no sync and are read at once. A
+logged device tensor must therefore not be modified in place afterwards (log a clone of a
+running statistic); the runner's losses are fresh tensors.
 
 Nothing here imports torch: tensors are recognised by duck typing (``detach``/``numel``).
 """
@@ -32,11 +35,13 @@ def _scalar(value: Any) -> Any:
     cls = type(value)
     if cls is float or cls is int:
         return value
-    if hasattr(value, "requires_grad"):  # a torch tensor: keep it (no sync), drop any graph
+    if hasattr(value, "requires_grad"):  # a torch tensor
         if value.numel() != 1:
             raise ValueError(f"a logged scalar must have exactly one element, got a tensor of shape "
                              f"{tuple(value.shape)}")
-        return value.detach() if value.requires_grad else value
+        if value.is_cpu:  # reading a CPU value costs no sync: take it now, as MMEngine does
+            return value.item()
+        return value.detach() if value.requires_grad else value  # device value: read later, drop any graph
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, (int, float)):  # numpy float64 is a float subclass
