@@ -10,6 +10,8 @@ import os
 from types import SimpleNamespace
 from typing import Any, List, Optional
 
+from hookport.hooks.hook import Hook
+from hookport.registry import HOOKS
 from hookport.runner.message_hub import MessageHub
 
 _names = itertools.count()
@@ -68,3 +70,21 @@ class FakeRunner:
             f.write("x")
         self.saved.append(dict(filename=filename, save_optimizer=save_optimizer,
                                save_param_scheduler=save_param_scheduler, meta=meta, by_epoch=by_epoch))
+
+
+class Killed(Exception):
+    """Raised by :class:`KillAfterEpoch` to simulate a crash."""
+
+
+@HOOKS.register_module(force=True)
+class KillAfterEpoch(Hook):
+    """Simulates a crash right after the checkpoint of epoch ``epoch`` (1-based) was written."""
+
+    priority = "LOWEST"
+
+    def __init__(self, epoch: int = 1):
+        self.epoch = epoch
+
+    def after_train_epoch(self, runner) -> None:
+        if runner.epoch + 1 == self.epoch:
+            raise Killed()

@@ -8,6 +8,8 @@ pytest.importorskip("torch")
 from hookport.runner.checkpoint import load_checkpoint_file  # noqa: E402
 from tests.runner.base import RunnerTestCase  # noqa: E402
 
+from .fakes import Killed  # noqa: E402  (registers KillAfterEpoch)
+
 
 class TestCheckpointRuns(RunnerTestCase):
     def test_contents_follow_save_optimizer_and_save_param_scheduler(self):
@@ -63,3 +65,24 @@ class TestCheckpointRuns(RunnerTestCase):
             runner.train()
             self.assertIsNotNone(runner.message_hub.get_info("best_ckpt"), sub)
             self.assertTrue(any(f.startswith("best_") for f in os.listdir(cfg["work_dir"])), sub)
+
+    def test_resumed_run_continues_keep_list_and_best_score(self):
+        def cfg(resume=False, kill=None):
+            cfg = self.epoch_based_cfg(
+                default_hooks=dict(checkpoint=dict(type="CheckpointHook", interval=1, max_keep_ckpts=1,
+                                                   save_best="accuracy/top1", rule="greater")),
+                custom_hooks=[dict(type="KillAfterEpoch", epoch=kill)] if kill else [], resume=resume)
+            cfg["train_cfg"] = dict(by_epoch=True, max_epochs=3, val_interval=1)
+            return cfg
+
+        with self.assertRaises(Killed):
+            self.build_runner(cfg(kill=2)).train()
+        runner = self.build_runner(cfg(resume=True))
+        runner.train()
+        files = sorted(f for f in os.listdir(self.temp_dir) if f.endswith(".pth"))
+        periodic = [f for f in files if f.startswith("epoch_")]
+        self.assertEqual(periodic, ["epoch_3.pth"])
+        self.assertEqual(runner.message_hub.get_info("keep_ckpt_ids"), [3])
+        best = [f for f in files if f.startswith("best_")]
+        self.assertEqual(len(best), 1)
+        self.assertEqual(os.path.join(self.temp_dir, best[0]), runner.message_hub.get_info("best_ckpt"))

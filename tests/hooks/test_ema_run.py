@@ -5,28 +5,10 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from hookport.hooks.hook import Hook  # noqa: E402
-from hookport.registry import HOOKS  # noqa: E402
 from hookport.runner.checkpoint import load_checkpoint_file  # noqa: E402
 from tests.runner.base import RunnerTestCase  # noqa: E402
 
-
-class Killed(Exception):
-    pass
-
-
-@HOOKS.register_module(force=True)
-class KillAfterEpoch(Hook):
-    """Simulates a crash right after the checkpoint of epoch ``epoch`` was written."""
-
-    priority = "LOWEST"
-
-    def __init__(self, epoch=1):
-        self.epoch = epoch
-
-    def after_train_epoch(self, runner):
-        if runner.epoch + 1 == self.epoch:
-            raise Killed()
+from .fakes import Killed  # noqa: E402  (registers KillAfterEpoch)
 
 
 EMA = dict(type="EMAHook", ema_type="ExponentialMovingAverage", momentum=0.1)
