@@ -141,3 +141,48 @@ def test_lr_policies_against_imix(case):
         ours.append([g["lr"] for g in opt.param_groups])
         policy.step()
     assert ours == [pytest.approx(row, rel=1e-12, abs=1e-15) for row in case["lr"]]
+
+
+def _head_name(name):
+    """iMIX 0.1.0's epoch-end name ``..._epoch{e}({n}iters)_model`` is ``..._epoch{e}_model`` at HEAD (imix.md §4.5)."""
+    import re
+
+    return None if name is None else re.sub(r"_epoch(\d+)\(\d+iters\)_model", r"_epoch\1_model", name)
+
+
+@pytest.mark.parametrize("scenario", reference("checkpoints"),
+                         ids=lambda s: f"{'epoch' if s['by_epoch'] else 'iter'}-{s['checkpoint_config']}")
+def test_checkpoint_names_against_imix(scenario):
+    import types
+
+    from hookport.compat.imix.hooks import CheckPointHook
+
+    saved = []
+
+    class Recording:
+        def save(self, name, **extra):
+            saved.append((name, sorted(extra)))
+            return f"/ckpt/{name}.pth"
+
+    hook = CheckPointHook(Recording(), prefix="M_D", **scenario["checkpoint_config"])
+    trainer = types.SimpleNamespace(by_epoch=scenario["by_epoch"], max_iter=scenario["max_iter"],
+                                    max_epoch=scenario["epochs"], data_loader=[0] * scenario["batches"], iter=0)
+    hook.trainer = trainer
+    hook.before_train()
+    for ref in scenario["events"]:
+        trainer.iter = ref["iter"]
+        if ref["epoch"] is not None:
+            trainer.epoch = ref["epoch"]
+            trainer.inner_iter = (ref["iter"] - 1) % scenario["batches"] if ref["event"] == "after_train_epoch" \
+                else ref["iter"] % scenario["batches"]
+        del saved[:]
+        previous = hook.curr_checkpoint_name
+        getattr(hook, ref["event"])()  # never raises, unlike iMIX where ref["error"] is set
+        assert [name for name, _ in saved] == [_head_name(n) for n in ref["saved"]]
+        assert [keys for _, keys in saved] == ref["extra"]
+        if ref["error"] is None:
+            assert hook.curr_checkpoint_name == _head_name(ref["curr"])
+        elif saved:  # iMIX wrote the final file, then crashed naming the periodic one that does not exist
+            assert hook.curr_checkpoint_name == f"{saved[-1][0]}.pth"
+        else:
+            assert hook.curr_checkpoint_name == previous

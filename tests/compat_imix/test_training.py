@@ -44,7 +44,7 @@ def test_by_epoch_hooks_see_checkpoint_and_evaluation_of_the_same_epoch(imix_fix
     watcher = next(h for h in eng.hooks if type(h).__name__ == "EvalWatcherHook")
     assert [(e, name, dtype) for e, name, _, dtype in watcher.seen] == [
         (0, "ToyClassifier_ToyDataset_epoch0_model.pth", "ToyDataset"),
-        (1, "ToyClassifier_ToyDataset_model_final.pth", "ToyDataset")]
+        (1, "ToyClassifier_ToyDataset_epoch1_model.pth", "ToyDataset")]  # the periodic name, as iMIX
     assert all("accuracy/top1" in results for _, _, results, _ in watcher.seen)
     files = set(os.listdir(tmp_path))
     assert {"ToyClassifier_ToyDataset_epoch0_model.pth", "ToyClassifier_ToyDataset_epoch1_model.pth",
@@ -249,3 +249,13 @@ def test_organizer_mode_helpers_during_training(imix_fixture_env, tmp_path):
     eng.table = table_of(eng.hooks)
     eng.train()
     assert seen == [(True, False)] and (is_by_iter(), is_mixed_precision()) == (False, False)
+
+
+def test_common_metric_lines_follow_imix_layout(imix_fixture_env, tmp_path):
+    eng = engine("toy_by_epoch.py", tmp_path)
+    eng.train()
+    logger = next(h for h in eng.hooks if type(h).__name__ == "PeriodicLogger")
+    lines = logger._loggers[0].lines
+    assert len(lines) == 6
+    assert lines[4].startswith("epoch:1 \t 2/3 \t current_iter:5 \t max_iter:6 \t max_epoch:2 \t total_loss: ")
+    assert "\t lr:1.000000e-02 \t" in lines[4] and "load_data_time:" in lines[4] and "eta:0:00:00" in lines[4]

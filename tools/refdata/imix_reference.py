@@ -12,7 +12,7 @@ is; only modules it imports for unrelated features are replaced by small stubs
 (``imix.utils.config.imixEasyDict`` by a dict with attribute access, ``Organizer``
 by a placeholder, ``transformers.optimization`` by functions that are never called).
 
-Writes ``tests/data/reference/imix/{levels,custom_hooks,counters,lr_policies}.json``.
+Writes ``tests/data/reference/imix/{levels,custom_hooks,counters,lr_policies,checkpoints}.json``.
 """
 import json
 import os
@@ -231,6 +231,58 @@ def lr_policies(lr):
     return rows
 
 
+def checkpoints():
+    """CheckPointHook + PeriodicCheckpointer (imix.md §4.5) driven by a fake trainer: file names per event."""
+    import importlib
+
+    stub("imix.utils.third_party_libs", PathManager=None)
+    ckpt = importlib.import_module("imix.utils.checkpoint")
+    hook_mod = importlib.import_module("imix.engine.hooks.periods.checkpoint")
+
+    def scenario(by_epoch, batches, epochs, max_iter, **ckpt_cfg):
+        saved = []
+        checkpointer = ckpt.Checkpointer.__new__(ckpt.Checkpointer)
+        checkpointer.save = lambda name, **extra: saved.append([name, sorted(extra)])
+        hook = hook_mod.CheckPointHook(checkpointer, prefix="M_D", **ckpt_cfg)
+        trainer = types.SimpleNamespace(by_epoch=by_epoch, max_iter=max_iter, max_epoch=epochs if by_epoch else 0,
+                                        data_loader=[0] * batches, iter=0)
+        hook.trainer = trainer
+        hook.before_train()
+        rows = []
+
+        def call(event):
+            del saved[:]
+            try:
+                getattr(hook, event)()
+                error = None
+            except Exception as err:
+                error = type(err).__name__
+            rows.append({"event": event, "iter": trainer.iter, "epoch": getattr(trainer, "epoch", None),
+                         "saved": [name for name, _ in saved], "extra": [keys for _, keys in saved],
+                         "curr": hook.curr_checkpoint_name, "error": error})
+
+        if by_epoch:
+            for epoch in range(epochs):
+                trainer.epoch = epoch
+                for inner in range(batches):
+                    trainer.inner_iter = inner
+                    call("after_train_iter")
+                    trainer.iter += 1
+                call("after_train_epoch")
+        else:
+            for it in range(max_iter):
+                trainer.iter = it
+                call("after_train_iter")
+        return {"by_epoch": by_epoch, "batches": batches, "epochs": epochs, "max_iter": max_iter,
+                "checkpoint_config": ckpt_cfg, "events": rows}
+
+    return [scenario(True, 3, 3, 9, iter_period=2),
+            scenario(True, 3, 4, 12, epoch_period=2, iter_period=4),
+            scenario(True, 2, 2, 4),
+            scenario(False, 3, 0, 7, iter_period=3),
+            scenario(False, 3, 0, 3, iter_period=1)]
+
+
 def main(argv):
     if len(argv) != 2:
         sys.exit(__doc__)
@@ -239,7 +291,7 @@ def main(argv):
     os.makedirs(OUT, exist_ok=True)
     data = {"levels": levels(base_hook), "custom_hooks": custom_hooks(base_hook, builder,
                                                                       os.path.join(src, "engine", "organizer.py")),
-            "counters": counters(base_hook, engine), "lr_policies": lr_policies(lr)}
+            "counters": counters(base_hook, engine), "lr_policies": lr_policies(lr), "checkpoints": checkpoints()}
     for name, payload in data.items():
         doc = {"source": "iMIX 0.1.0 wheel (PyPI), executed by tools/refdata/imix_reference.py", "data": payload}
         with open(os.path.join(OUT, f"{name}.json"), "w") as f:

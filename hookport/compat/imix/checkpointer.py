@@ -3,15 +3,16 @@
 File names are iMIX's (0-based counters):
 
 * by epoch, after epoch ``e``: ``{prefix}_epoch{e}_model.pth`` every ``epoch_period``
-  epochs, and ``{prefix}_model_final.pth`` after the last epoch;
+  epochs (iMIX HEAD; 0.1.0 wrote ``{prefix}_epoch{e}({iter}iters)_model.pth``), and
+  ``{prefix}_model_final.pth`` in the last epoch;
 * by epoch, mid-epoch with ``iter_period``: ``{prefix}_epoch{e}_iter{iter+1}_model.pth``
-  (not on an epoch boundary, not at the last iteration);
+  (``iter`` is the global 0-based index; not on an epoch boundary, not at the last iteration);
 * by iteration: ``{prefix}_iter{iter:07d}_model.pth`` when ``(iter+1) % iter_period == 0``
   (``..._iter0000499_model.pth`` for period 500), and ``{prefix}_model_final.pth`` at the end.
 
-iMIX's by-iteration path raises ``TypeError`` on every iteration that saves nothing
-(``None + '.pth'``) and with ``iter_period`` unset (``% None``); here those
-iterations simply save nothing. A checkpoint holds ``model``, ``optimizer``,
+iMIX raises ``TypeError`` (``None + '.pth'``) on every by-iteration step that saves no
+periodic file, with ``iter_period`` unset (``% None``), and at the end of (or mid-way
+through) an epoch that ``epoch_period`` skips; here those calls simply save nothing. A checkpoint holds ``model``, ``optimizer``,
 ``scheduler`` state dicts and the counters (``iteration``; or ``epoch``,
 ``epoch_inner_iter``, ``epoch_iter``, ``by_epoch``).
 """
@@ -75,7 +76,7 @@ class PeriodicCheckpointer:
     Args:
         checkpointer: an :class:`ImixCheckpointer` (anything with ``save(name, **extra)``).
         iter_period: save every N iterations (None: never by iteration).
-        epoch_period: save every N epochs.
+        epoch_period: save every N epochs (mid-epoch saves too happen only in those epochs).
         max_iter, max_epoch: the totals (copied from the trainer before training).
         max_num_checkpoints: keep at most this many periodic files (None: all).
     """
@@ -92,36 +93,42 @@ class PeriodicCheckpointer:
         self.recent_checkpoints: List[str] = []
         self.curr_checkpoint_name: Optional[str] = None
 
-    def _save(self, name: str, periodic: bool, **extra: Any) -> None:
+    def _save(self, name: str, periodic: bool, extra: Dict[str, Any]) -> str:
         path = self.checkpointer.save(name, **extra)
-        self.curr_checkpoint_name = os.path.basename(path)
         if periodic and self.max_num_checkpoints is not None:
             self.recent_checkpoints.append(path)
             while len(self.recent_checkpoints) > self.max_num_checkpoints:
                 old = self.recent_checkpoints.pop(0)
                 if os.path.exists(old):
                     os.remove(old)
+        return f"{name}.pth"
 
-    def record_iter_checkpoint(self, iteration: int, prefix: str, **extra: Any) -> None:
-        """By-iteration training, after iteration ``iteration`` (0-based)."""
+    def _record(self, periodic: Optional[str], final: Optional[str], extra: Dict[str, Any]) -> Optional[str]:
+        # iMIX names the periodic file the current checkpoint; when only the final one is written (iMIX
+        # crashes there) it is the final one; when nothing is written the previous name stays.
+        saved = [self._save(name, name is periodic, extra) for name in (periodic, final) if name is not None]
+        if saved:
+            self.curr_checkpoint_name = saved[0]
+        return saved[0] if saved else None
+
+    def record_iter_checkpoint(self, iteration: int, prefix: str, **extra: Any) -> Optional[str]:
+        """By-iteration training, after iteration ``iteration`` (0-based); returns the current file name."""
         extra["iteration"] = iteration
-        if self.iter_period and (iteration + 1) % self.iter_period == 0:
-            self._save(f"{prefix}_iter{iteration:07d}_model", True, **extra)
-        if self.max_iter is not None and iteration + 1 >= self.max_iter:
-            self._save(f"{prefix}_model_final", False, **extra)
+        periodic = (f"{prefix}_iter{iteration:07d}_model"
+                    if self.iter_period and (iteration + 1) % self.iter_period == 0 else None)
+        final = f"{prefix}_model_final" if self.max_iter is not None and iteration + 1 >= self.max_iter else None
+        return self._record(periodic, final, extra)
 
-    def record_epoch_iter_checkpoint(self, epoch: int, iteration: int, prefix: str, **extra: Any) -> None:
-        """By-epoch training, after iteration ``iteration`` inside epoch ``epoch`` (``iter_period``)."""
-        if not self.iter_period or (iteration + 1) % self.iter_period != 0:
-            return
-        if self.max_iter is not None and iteration + 1 >= self.max_iter:
-            return
-        self._save(f"{prefix}_epoch{epoch}_iter{iteration + 1}_model", True, epoch=epoch, **extra)
+    def record_epoch_checkpoint(self, epoch: int, prefix: str, is_epoch: bool = True, **extra: Any) -> Optional[str]:
+        """By-epoch training: at the end of epoch ``epoch`` (``is_epoch``) or mid-epoch (``iter_period``).
 
-    def record_epoch_checkpoint(self, epoch: int, prefix: str, **extra: Any) -> None:
-        """By-epoch training, after epoch ``epoch`` (0-based)."""
+        As in iMIX, both only save in epochs where ``(epoch + 1) % epoch_period == 0``, and both also
+        write ``..._model_final`` during the last epoch (the epoch-end save overwrites it).
+        """
         extra["epoch"] = epoch
+        periodic = None
         if (epoch + 1) % self.epoch_period == 0:
-            self._save(f"{prefix}_epoch{epoch}_model", True, **extra)
-        if self.max_epoch is not None and epoch + 1 >= self.max_epoch:
-            self._save(f"{prefix}_model_final", False, **extra)
+            periodic = (f"{prefix}_epoch{epoch}_model" if is_epoch
+                        else f"{prefix}_epoch{epoch}_iter{extra['epoch_iter'] + 1}_model")
+        final = f"{prefix}_model_final" if self.max_epoch is not None and epoch + 1 >= self.max_epoch else None
+        return self._record(periodic, final, extra)

@@ -7,11 +7,12 @@ listing a config's hooks creates nothing.
 """
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import os
 from collections import defaultdict
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 from hookport.compat.imix.log_buffer import get_log_buffer
 from hookport.registry import IMIX_HOOKS
@@ -37,7 +38,12 @@ class LogBufferWriter:
 
 
 class CommonMetricLoggerHook(LogBufferWriter):
-    """Prints one line per write: position, losses, timings, LR (detectron2's CommonMetricPrinter).
+    """Logs one line per write in iMIX's layout: position, losses, lr, data/iteration time, memory, ETA.
+
+    By epoch: ``epoch:{e} \t {i}/{n} \t current_iter:{iter+1} \t max_iter:.. \t max_epoch:.. \t ...``;
+    by iteration: ``current_iter:{iter+1} \t max_iter:.. \t ...``; then ``{loss}: {latest:.3f}`` for every
+    scalar whose name contains ``loss``, ``lr:{:.6e}``, ``load_data_time:`` (mean of 20), ``iter_time:``
+    (mean of all), the CUDA peak memory and ``eta:`` (median iteration time x iterations left).
 
     Args:
         max_iter: iMIX's ``max_iter``.
@@ -47,24 +53,46 @@ class CommonMetricLoggerHook(LogBufferWriter):
     def __init__(self, max_iter: Optional[int], max_epoch: Optional[int] = None):
         self._max_iter = max_iter
         self._max_epoch = max_epoch
-        self.lines = []  # the printed lines, kept for tests and the run summary
+        self.lines: List[str] = []  # the logged lines, kept for tests and summaries
+
+    @staticmethod
+    def _latest(storage: Any, name: str, fmt: str, reduce: str = "latest") -> str:
+        histories = storage.histories()
+        if name not in histories:
+            return "N/A" if name == "lr" else ""
+        history = histories[name]
+        value = {"latest": history.latest, "avg20": lambda: history.avg(20), "mean": history.global_avg}[reduce]()
+        return fmt.format(value)
+
+    def _eta(self, storage: Any) -> str:
+        history = storage.histories().get("iter_time")
+        if history is None or not self._max_iter:
+            return ""
+        return str(datetime.timedelta(seconds=int(history.median(1000) * (self._max_iter - storage.iter))))
+
+    @staticmethod
+    def _memory() -> str:
+        import sys
+
+        torch = sys.modules.get("torch")  # only report what a CUDA run already set up
+        if torch is not None and torch.cuda.is_available():
+            return "max used memory:{:.0f}M".format(torch.cuda.max_memory_allocated() / 1024.0 / 1024.0)
+        return ""
 
     def process_buffer_data(self, storage):
-        parts = []
-        if storage.by_epoch and self._max_epoch:
-            parts.append(f"epoch: {storage.epoch}/{self._max_epoch}")
-            parts.append(f"iter: {storage.epoch_inner_iter}/{storage.single_epoch_iters}")
+        done = storage.iter + 1
+        if storage.by_epoch:
+            inner = storage.iter % storage.single_epoch_iters + 1 if storage.single_epoch_iters else done
+            head = (f"epoch:{storage.epoch} \t {inner}/{storage.single_epoch_iters} \t current_iter:{done} \t "
+                    f"max_iter:{self._max_iter} \t max_epoch:{self._max_epoch} \t ")
         else:
-            parts.append(f"iter: {storage.iter}/{self._max_iter}")
-        timing = {"iter_time", "data_time"}
-        for name, (value, _) in storage.latest_with_smoothing_hint(20).items():
-            if name == "lr":
-                parts.append(f"lr: {value:.6g}")
-            elif name in timing:
-                parts.append(f"{name}: {value:.4f}")
-            else:
-                parts.append(f"{name}: {value:.4g}")
-        line = "  ".join(parts)
+            head = f"current_iter:{done} \t max_iter:{self._max_iter} \t "
+        losses = "  ".join(f"{name}: {history.latest():.3f}" for name, history in storage.histories().items()
+                           if "loss" in name)
+        line = (f"{head}{losses} \t lr:{self._latest(storage, 'lr', '{:.6e}')} \t"
+                f"load_data_time:{self._latest(storage, 'data_time', '{:.4f}', 'avg20')} \t "
+                f"iter_time:{self._latest(storage, 'iter_time', '{}', 'mean')} \t "
+                f"{self._memory()} \t eta:{self._eta(storage)}")
         self.lines.append(line)
         logger.info(line)
 

@@ -32,16 +32,23 @@ class CheckPointHook(PeriodicCheckpointer, HookBase):
         if self.trainer.by_epoch:
             self.max_epoch = self.trainer.max_epoch
 
+    def _is_save_epoch_state(self) -> bool:
+        if not self.iter_period:
+            return False
+        done = self.trainer.iter + 1
+        return (done % self.iter_period == 0 and done % len(self.trainer.data_loader) != 0
+                and done != self.trainer.max_iter)
+
+    def _save_epoch_state(self, is_epoch: bool = False) -> None:
+        self.record_epoch_checkpoint(self.trainer.epoch, self.prefix, is_epoch=is_epoch,
+                                     epoch_inner_iter=self.trainer.inner_iter, epoch_iter=self.trainer.iter,
+                                     by_epoch=True)
+
     def after_train_iter(self):
         if not self.trainer.by_epoch:
             self.record_iter_checkpoint(self.trainer.iter, self.prefix, by_epoch=False)
-            return
-        if (self.trainer.inner_iter + 1) % len(self.trainer.data_loader) == 0:
-            return  # epoch boundary: after_train_epoch saves
-        self.record_epoch_iter_checkpoint(self.trainer.epoch, self.trainer.iter, self.prefix,
-                                          epoch_inner_iter=self.trainer.inner_iter,
-                                          epoch_iter=self.trainer.iter + 1, by_epoch=True)
+        elif self._is_save_epoch_state():
+            self._save_epoch_state()
 
     def after_train_epoch(self):
-        self.record_epoch_checkpoint(self.trainer.epoch, self.prefix, epoch_inner_iter=self.trainer.inner_iter,
-                                     epoch_iter=self.trainer.iter, by_epoch=True)
+        self._save_epoch_state(is_epoch=True)
