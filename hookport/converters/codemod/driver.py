@@ -43,6 +43,11 @@ def transform_source(source: str, path: str = "<string>", options: Optional[Opti
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as err:
+        # Python's own parser words syntax errors the way users know them; libcst's is the fallback.
+        try:
+            ast.parse(source)
+        except SyntaxError as py_err:
+            return FileOutcome(path, Status.FAILED, reason=f"syntax error: {py_err.msg}", line=py_err.lineno)
         return FileOutcome(path, Status.FAILED, reason=f"syntax error: {err.message}", line=err.raw_line)
     try:
         return _transform(module, source, path, options)

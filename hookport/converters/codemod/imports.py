@@ -165,6 +165,9 @@ class ImportPlan:
             kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
             old = stmt.with_changes(body=[node.with_changes(names=kept, lpar=None, rpar=None)
                                           if node.lpar is None or len(kept) == 1 else node.with_changes(names=kept)])
+            # TODOs of an earlier run are already among the statement's leading lines.
+            present = {line.comment.value for line in stmt.leading_lines if line.comment is not None}
+            notes = [n for n in notes if todos.comment(*n) not in present]
             new.append(todos.attach(old.with_changes(leading_lines=[]), notes))
         if new:
             new[0] = new[0].with_changes(leading_lines=[*stmt.leading_lines, *new[0].leading_lines])

@@ -165,7 +165,7 @@ def load() -> Tables:
             if source in imports:
                 raise HookportError(f"duplicate import rule for {source}", file=os.path.join(_HERE, "imports.yaml"))
             imports[source] = rule
-        codes.setdefault(rule.code, rule.note)
+    codes.update(imports_data["codes"])
     chains: Dict[Tuple[str, Tuple[Part, ...]], ChainRule] = {}
     for table in ("runner_api.yaml", "imix_trainer.yaml"):
         for rule in _chain_rules(table):
@@ -173,13 +173,16 @@ def load() -> Tables:
             if key in chains:
                 raise HookportError(f"duplicate pattern {rule.source}", file=os.path.join(_HERE, table))
             chains[key] = rule
-            codes.setdefault(rule.code, rule.note)
+        codes.update(_read(table)["codes"])
     sigs = _read("signatures.yaml")
     codes.update(sigs["codes"])
     notes_data = _read("notes.yaml")
     notes = {key: (value["code"], value["text"]) for key, value in notes_data["notes"].items()}
-    for code, text in notes.values():
-        codes.setdefault(code, text)
+    codes.update(notes_data["codes"])
+    used = {r.code for r in imports.values()} | {r.code for r in chains.values()} | {c for c, _ in notes.values()}
+    undescribed = sorted(used - set(codes))
+    if undescribed:
+        raise HookportError(f"rule codes without a description: {', '.join(undescribed)}", file=_HERE)
     return Tables(
         imports=imports, legacy_modules=tuple(imports_data["legacy_modules"]), chains=chains,
         params={k: tuple(v) for k, v in sigs["params"].items()}, mmcv_stages=tuple(sigs["mmcv_stages"]),
