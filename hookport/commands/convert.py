@@ -47,9 +47,6 @@ def main(args: argparse.Namespace) -> int:
 
     if args.to == "mmcv":
         raise HookportError("--to mmcv (back-porting MMEngine configs) is not available yet; only --to mmengine")
-    if args.exact:
-        raise HookportError("--exact is not available yet: hookport's exact-MMCV MMEngine schedulers are not "
-                            "registered by hookport.ext.mmengine yet")
     options = Options(style=args.style, exact=args.exact, scope=args.scope, iters_per_epoch=args.iters_per_epoch,
                       dialect=args.dialect, verify=args.verify, execute=args.execute)
     inputs = collect_inputs(args.sources)

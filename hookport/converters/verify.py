@@ -66,7 +66,10 @@ def _schedule(legacy: dict, converted: dict, dialect: str, ipe: int) -> Dict[str
         if length > MAX_SIM_ITERS:
             return {"status": "unavailable", "reason": f"{length} iterations is more than {MAX_SIM_ITERS}"}
         original = _original_trajectory(legacy, dialect, ipe)
+        from hookport.converters.exact import register_hookport
         from hookport.optim.simulate import simulate_mmengine
+
+        register_hookport()  # configs written with --exact use it
 
         new = simulate_mmengine(converted, ipe)
     except HookportError as err:

@@ -20,10 +20,15 @@ def header_args(path: Path) -> List[str]:
 
 
 def options_for(path: Path, **extra) -> Options:
-    """Options equivalent to the header's CLI flags."""
-    args = header_args(path)
-    opts = dict(verify=False)
-    for flag, value in zip(args[::2], args[1::2]):
-        opts[flag.lstrip("-").replace("-", "_")] = value
+    """Options equivalent to the header's CLI flags (parsed by the real `hookport convert` parser)."""
+    import argparse
+
+    from hookport.commands import convert
+
+    parser = argparse.ArgumentParser()
+    convert.add_arguments(parser)
+    args = parser.parse_args(header_args(path) + [str(path)])
+    opts = dict(style=args.style, exact=args.exact, scope=args.scope, dialect=args.dialect, verify=False,
+                execute=args.execute, iters_per_epoch=args.iters_per_epoch)
     opts.update(extra)
     return Options(**opts)

@@ -42,6 +42,7 @@ from mmengine.runner import Runner  # noqa: E402
 from torch import nn  # noqa: E402
 
 REPO = common.REPO
+sys.path.insert(0, REPO)  # `--exact` outputs import hookport.ext.mmengine through custom_imports
 FIXTURES = os.path.join(REPO, "fixtures", "convert")
 OUT = os.path.join(REPO, "tests", "data", "reference", "convert", "mmengine_check.json")
 ITERS_PER_EPOCH = 10
@@ -115,8 +116,9 @@ def run_mmengine(cfg, name):
     ConvertCheckRecorder.log = dict(lr=[], momentum=[])
     optimizer = copy.deepcopy(cfg["optim_wrapper"]["optimizer"])
     optimizer.pop("_delete_", None)
+    extra = {"custom_imports": cfg["custom_imports"]} if "custom_imports" in cfg else {}
     with tempfile.TemporaryDirectory() as work_dir:
-        runner_cfg = dict(
+        runner_cfg = dict(**extra,
             model=dict(type="ConvertCheckModel"), work_dir=work_dir,
             train_dataloader=dict(dataset=dict(type="ConvertCheckDataset"),
                                   sampler=dict(type="DefaultSampler", shuffle=False), batch_size=1),

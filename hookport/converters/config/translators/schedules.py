@@ -43,6 +43,7 @@ class _Recipe:
         self.ctx, self.key, self.cfg, self.param = ctx, key, cfg, param
         self.official = ctx.options.style == "official"
         self.out: List[dict] = []
+        self.approximate = False
 
     def sched(self, kind: str, **kwargs: Any) -> dict:
         """Append scheduler ``kind`` (LR or Momentum variant by ``param``) and return it."""
@@ -53,6 +54,7 @@ class _Recipe:
 
     def approx(self, why: str) -> None:
         """Record that the written schedule only approximates MMCV's."""
+        self.approximate = True
         self.ctx.find("HPC602", "deviation", f"{self.key}: {why}; the closest MMEngine form was written", self.key)
 
     def total(self, span: Span) -> int:
@@ -128,6 +130,7 @@ def _updater(ctx: Context, key: str, cfg: dict, param: str, kind: Optional[str],
     default = rule.get("by_epoch", param == "momentum" or kind != "iter")
     by_epoch = cfg.get("by_epoch", default)
     recipe = _Recipe(ctx, key, cfg, param)
+    mark = len(ctx.findings)
     if kind == "iter" and by_epoch:
         ctx.find("HPC606", "warning", f"{key}: by_epoch=True in an IterBasedRunner never updates in MMCV; no "
                  "scheduler written", key)
@@ -142,9 +145,36 @@ def _updater(ctx: Context, key: str, cfg: dict, param: str, kind: Optional[str],
         if cfg.get(arg) is not None:
             recipe.approx(why)
     _overlap_check(recipe, cfg, main)
+    if recipe.approximate and ctx.options.exact:
+        return _exact(ctx, key, cfg, param, mark)
     ctx.find("HPC600", "change", f"{key} policy {cfg['policy']!r} -> param_scheduler "
              f"{[s['type'] for s in recipe.out]}", key)
     return recipe.out
+
+
+def _exact(ctx: Context, key: str, cfg: dict, param: str, mark: int) -> List[dict]:
+    """--exact: one hookport scheduler that replays MMCV's updater (MMEngine loads it via custom_imports)."""
+    from hookport.converters.exact import SCHEDULER_TYPE
+
+    del ctx.findings[mark:]  # the approximations are not written
+    runner = ctx.get("runner") or SDict(type="EpochBasedRunner", max_epochs=ctx.get("total_epochs"))
+    exact = SDict(type=SCHEDULER_TYPE, param_name=param, updater=cfg, runner=runner, by_epoch=True,
+                  convert_to_iter_based=True)
+    existing = ctx.get("custom_imports") or SDict()
+    imports = list(existing.get("imports", []))
+    if EXT_MODULE not in imports:
+        imports.append(EXT_MODULE)
+    custom_imports = SDict(existing)
+    custom_imports["imports"] = imports
+    custom_imports.setdefault("allow_failed_imports", False)
+    ctx.put("custom_imports", custom_imports, key, "custom_imports")
+    ctx.consume("custom_imports")
+    ctx.find("HPC609", "warning", f"{key} policy {cfg['policy']!r} -> {SCHEDULER_TYPE} (--exact): MMEngine needs "
+             f"hookport installed and custom_imports=['{EXT_MODULE}']", key)
+    return [exact]
+
+
+EXT_MODULE = "hookport.ext.mmengine"
 
 
 def _span(ctx: Context, kind: Optional[str], length: Optional[int], by_epoch: bool) -> Span:
