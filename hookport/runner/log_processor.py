@@ -166,7 +166,7 @@ class LogProcessor:
     def _fmt(self, value: Any, multiline: bool = False) -> str:
         if isinstance(value, float):
             return f"{value:.{self.num_digits}f}"
-        if multiline and hasattr(value, "shape") and hasattr(value, "tolist"):  # tensors / arrays
+        if multiline and _is_array(value):
             return f"\n{value}\n"
         return f"{value}"
 
@@ -235,6 +235,12 @@ class LogProcessor:
             if key.startswith(mode):
                 infos[key if self.log_with_hierarchy else _remove_prefix(key, f"{mode}/")] = value
         return infos
+
+
+def _is_array(value: Any) -> bool:
+    """A torch tensor or numpy array (printed on their own lines in epoch summaries)."""
+    torch = sys.modules.get("torch")
+    return type(value).__name__ == "ndarray" or (torch is not None and isinstance(value, torch.Tensor))
 
 
 def _remove_prefix(text: str, prefix: str) -> str:

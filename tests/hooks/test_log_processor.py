@@ -78,3 +78,17 @@ def test_registered_for_config_building():
 def test_bad_custom_cfg_is_a_config_error(kwargs, message):
     with pytest.raises(ConfigError, match=message):
         LogProcessor(**kwargs)
+
+
+def test_epoch_summary_prints_arrays_on_their_own_lines():
+    torch = pytest.importorskip("torch")
+    hub = MessageHub("lp-arrays")
+    hub.update_scalar("test/acc", 0.5)
+    hub.update_info("test/confusion", torch.tensor([[1, 0], [0, 1]]))
+    hub.update_info("test/count", 7)
+    runner = SimpleNamespace(message_hub=hub, epoch=0, iter=0, max_epochs=1, max_iters=1, train_loop=Loop(1),
+                             val_loop=Loop(2), test_loop=Loop(2), _train_loop=None, model=None)
+    tag, line = LogProcessor().get_log_after_epoch(runner, 2, "test", with_non_scalar=True)
+    assert line == ("Epoch(test) [2/2]    acc: 0.5000  confusion: \ntensor([[1, 0],\n        [0, 1]])\n"
+                    "  count: 7")
+    assert list(tag) == ["acc", "confusion", "count"]
