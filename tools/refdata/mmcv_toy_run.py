@@ -1,6 +1,7 @@
-"""Train fixtures/mmcv/legacy_toy_cfg.py on the REAL MMCV 1.7.2, as MMDetection 2.28's tools/train.py would.
+"""Train the legacy toy configs on the REAL MMCV 1.7.2, as MMDetection 2.28's tools/train.py would.
 
 Run: /work/refenv/bin/python tools/refdata/mmcv_toy_run.py
+Configs: fixtures/mmcv/legacy_toy_cfg.py (EpochBasedRunner) and legacy_toy_iter_cfg.py (IterBasedRunner).
 Writes tests/data/reference/mmcv/toy_run.json: the final weights (exact floats), the work_dir
 file set (timestamp replaced by ``<ts>``), checkpoint keys, the JSON log records (keys, and
 values except timings), the text log's training lines without timings, and what the fixture's
@@ -23,7 +24,7 @@ from mmcv.runner import EvalHook, build_optimizer, build_runner, set_random_seed
 from mmcv.utils import get_logger
 
 FIXTURES = osp.join(common.REPO, "fixtures", "mmcv")
-CONFIG = osp.join(FIXTURES, "legacy_toy_cfg.py")
+CONFIGS = ("legacy_toy_cfg.py", "legacy_toy_iter_cfg.py")
 TIMINGS = ("time", "data_time", "memory", "eta")
 sys.path.insert(0, FIXTURES)
 import toy_legacy  # noqa: E402
@@ -43,21 +44,24 @@ def loader(dataset, samples_per_gpu, workers_per_gpu, shuffle):
                                        pin_memory=False)
 
 
-def train(work_dir):
-    """tools/train.py + train_detector for the toy config; returns the runner."""
-    cfg = Config.fromfile(CONFIG)
+def train(config, work_dir):
+    """tools/train.py + train_detector for a toy config; returns the runner."""
+    cfg = Config.fromfile(config)
     cfg.work_dir = work_dir
     timestamp = time.strftime("%Y%m%d_%H%M%S", time.localtime())
-    logger = get_logger("mmdet", log_file=osp.join(work_dir, f"{timestamp}.log"))
-    cfg.dump(osp.join(work_dir, osp.basename(CONFIG)))
-    meta = dict(env_info="reference", config=cfg.pretty_text, seed=cfg.seed, exp_name=osp.basename(CONFIG))
+    # mmcv's get_logger returns an already-initialised logger as is: one name per config.
+    logger = get_logger(f"mmdet_{osp.splitext(osp.basename(config))[0]}", log_file=osp.join(work_dir, f"{timestamp}.log"))
+    cfg.dump(osp.join(work_dir, osp.basename(config)))
+    meta = dict(env_info="reference", config=cfg.pretty_text, seed=cfg.seed, exp_name=osp.basename(config))
     set_random_seed(cfg.seed)
     model = build(cfg.model)
-    train_set = build(cfg.data.train)
     data = cfg.data
+    datasets = [build(data.train)]
+    if len(cfg.workflow) == 2:  # tools/train.py adds the val set for a ('val', k) phase
+        datasets.append(build(data.val))
     train_args = dict(dict(samples_per_gpu=data.samples_per_gpu, workers_per_gpu=data.workers_per_gpu, shuffle=True),
                       **data.get("train_dataloader", {}))
-    loaders = [loader(train_set, **train_args)]
+    loaders = [loader(ds, **train_args) for ds in datasets]
     optimizer = build_optimizer(model, cfg.optimizer)
     runner = build_runner(cfg.runner, default_args=dict(model=model, optimizer=optimizer, work_dir=work_dir,
                                                         logger=logger, meta=meta))
@@ -79,7 +83,8 @@ def summarize(runner, work_dir):
     with open(osp.join(work_dir, f"{ts}.log.json")) as f:
         records = [__import__("json").loads(line) for line in f]
     with open(osp.join(work_dir, f"{ts}.log")) as f:
-        lines = [line.split(" - ", 3)[-1].rstrip("\n") for line in f if re.search(r"Epoch(\(val\))? \[", line)]
+        lines = [line.split(" - ", 3)[-1].rstrip("\n") for line in f
+                 if re.search(r"(Epoch|Iter)(\(val\))? \[", line)]
     hooks = {type(h).__name__: h for h in runner.hooks}
     return dict(
         final_weights={k: v.flatten().tolist() for k, v in runner.model.state_dict().items()},
@@ -103,10 +108,12 @@ def summarize(runner, work_dir):
 
 
 def main():
-    work_dir = common.temp_work_dir()
-    runner = train(work_dir)
-    print(common.write_json("toy_run.json", dict(mmcv_version="1.7.2", config="fixtures/mmcv/legacy_toy_cfg.py",
-                                                 result=[summarize(runner, work_dir)])))
+    results = []
+    for name in CONFIGS:
+        work_dir = common.temp_work_dir()
+        runner = train(osp.join(FIXTURES, name), work_dir)
+        results.append(dict(config=f"fixtures/mmcv/{name}", **summarize(runner, work_dir)))
+    print(common.write_json("toy_run.json", dict(mmcv_version="1.7.2", result=results)))
 
 
 if __name__ == "__main__":

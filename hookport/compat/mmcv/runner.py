@@ -321,9 +321,9 @@ class IterBasedRunner(BaseRunner):
 
     def save_checkpoint(self, out_dir: str, filename_tmpl: str = "iter_{}.pth", meta: Optional[dict] = None,
                         save_optimizer: bool = True, create_symlink: bool = True) -> str:
-        """``iter_{iter+1}.pth`` with ``meta`` (runner meta, iter, epoch) and the ``latest.pth`` link."""
+        """``iter_{iter+1}.pth`` and the ``latest.pth`` link; MMCV stores ``iter`` (not +1) in the meta."""
         return self._save(out_dir, filename_tmpl.format(self.iter + 1), save_optimizer, meta, create_symlink,
-                          dict(iter=self.iter + 1, epoch=self.epoch + 1))
+                          dict(epoch=self.epoch + 1, iter=self.iter))
 
 
 RUNNERS = {"EpochBasedRunner": EpochBasedRunner, "IterBasedRunner": IterBasedRunner}

@@ -106,6 +106,10 @@ class GradientCumulativeOptimizerHook(OptimizerHook):
         residual = runner.max_iters - runner.iter
         self.divisible_iters = residual // self.cumulative_iters * self.cumulative_iters
         self.remainder_iters = residual - self.divisible_iters
+        if self.remainder_iters > 0:
+            runner.logger.warning(f"Loss will be divided by {self.remainder_iters} in the last {self.remainder_iters} "
+                                  f"iterations because they are not enough for {self.cumulative_iters} "
+                                  f"cumulative_iters.")
         self.initialized = True
 
     def _loss_factor(self, runner) -> int:
