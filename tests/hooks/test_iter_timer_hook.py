@@ -1,4 +1,8 @@
-"""IterTimerHook with a fake clock: data_time, time and ETA as MMEngine computes them."""
+"""IterTimerHook with a fake clock: data_time, time and ETA as MMEngine computes them
+(closed form, and reference/mmengine_hooks/iter_timer.json from MMEngine under the same clock)."""
+import json
+from pathlib import Path
+
 import pytest
 
 from hookport.hooks.iter_timer_hook import IterTimerHook
@@ -64,3 +68,33 @@ def test_eval_eta_counts_the_dataloader_and_resets_each_epoch(mode):
         getattr(hook, f"after_{mode}_epoch")(runner)
         assert hook.time_sec_test_val == 0.0
     assert runner.message_hub.get_scalar(f"{mode}/time").data[0] == [1.0, 2.0, 1.0, 2.0]
+
+
+TIMER_REFERENCE = json.loads((Path(__file__).parents[1] / "data" / "reference" / "mmengine_hooks"
+                              / "iter_timer.json").read_text())
+
+
+@pytest.mark.parametrize("case", TIMER_REFERENCE["cases"], ids=lambda c: c["name"])
+def test_matches_mmengine_under_the_same_clock(case):
+    mode = case["mode"]
+    runner = FakeRunner(max_iters=case["max_iters"], n_val=case["n"], n_test=case["n"])
+    runner.iter = case["start_iter"]
+    clock = FakeClock()
+    hook = IterTimerHook()
+    hook.clock = clock
+    if mode == "train":
+        hook.before_train(runner)
+    getattr(hook, f"before_{mode}_epoch")(runner)
+    etas = []
+    for i, (load, step) in enumerate(zip(case["loads"], case["steps"])):
+        clock.now += load
+        getattr(hook, f"before_{mode}_iter")(runner, i)
+        clock.now += step
+        getattr(hook, f"after_{mode}_iter")(runner, i)
+        etas.append(runner.message_hub.get_info("eta"))
+        if mode == "train":
+            runner.iter += 1
+    hub = runner.message_hub
+    assert hub.get_scalar(f"{mode}/data_time").data[0] == pytest.approx(case["data_time"], rel=1e-12)
+    assert hub.get_scalar(f"{mode}/time").data[0] == pytest.approx(case["time"], rel=1e-12)
+    assert etas == pytest.approx(case["eta"], rel=1e-12)

@@ -509,9 +509,52 @@ def hook_table_reference():
     write("hook_table.json", table)
 
 
+# ---------------------------------------------------------------- iteration timer
+TIMER_CASES = [
+    dict(name="train", mode="train", start_iter=0, max_iters=10, n=5, loads=[0.5, 0.25, 0.0, 1.0],
+         steps=[2.0, 1.0, 3.0, 0.5]),
+    dict(name="train_resumed", mode="train", start_iter=40, max_iters=100, n=5, loads=[0.1, 0.2, 0.3],
+         steps=[1.0, 2.0, 4.0]),
+    dict(name="val", mode="val", start_iter=0, max_iters=10, n=6, loads=[0.1, 0.2, 0.3], steps=[1.0, 2.0, 0.5]),
+    dict(name="test", mode="test", start_iter=0, max_iters=10, n=4, loads=[0.0, 0.5], steps=[1.5, 1.0]),
+]
+
+
+def timer_reference():
+    """IterTimerHook's data_time, time and eta under a scripted clock."""
+    import mmengine.hooks.iter_timer_hook as timer_module
+    from mmengine.hooks import IterTimerHook
+
+    clock = dict(now=100.0)
+    timer_module.time = types.SimpleNamespace(time=lambda: clock["now"])
+    cases = []
+    for index, case in enumerate(TIMER_CASES):
+        mode = case["mode"]
+        loader = list(range(case["n"]))
+        runner = types.SimpleNamespace(message_hub=MessageHub.get_instance(f"timer{index}"), iter=case["start_iter"],
+                                       max_iters=case["max_iters"], val_dataloader=loader, test_dataloader=loader)
+        hook = IterTimerHook()
+        if mode == "train":
+            hook.before_train(runner)
+        getattr(hook, f"before_{mode}_epoch")(runner)
+        etas = []
+        for i, (load, step) in enumerate(zip(case["loads"], case["steps"])):
+            clock["now"] += load
+            getattr(hook, f"before_{mode}_iter")(runner, i)
+            clock["now"] += step
+            getattr(hook, f"after_{mode}_iter")(runner, i)
+            etas.append(runner.message_hub.get_info("eta"))
+            if mode == "train":
+                runner.iter += 1
+        cases.append(dict(case, data_time=plain(runner.message_hub.get_scalar(f"{mode}/data_time").data[0]),
+                          time=plain(runner.message_hub.get_scalar(f"{mode}/time").data[0]), eta=etas))
+    write("iter_timer.json", dict(cases=cases))
+
+
 def main():
     """Write every reference file."""
     logging.getLogger().setLevel(logging.ERROR)
+    timer_reference()
     hook_table_reference()
     checkpoint_reference()
     log_processor_reference()
