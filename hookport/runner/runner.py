@@ -276,8 +276,12 @@ class Runner:
         return self._test_loop
 
     def _train_counter(self, name: str) -> int:
-        loop = self.train_loop
-        return 0 if loop is None else getattr(loop, name)
+        loop = self._train_loop
+        if not isinstance(loop, BaseLoop):  # not built yet, or no training configured
+            loop = self.train_loop
+            if loop is None:
+                return 0
+        return getattr(loop, name)
 
     @property
     def epoch(self) -> int:
