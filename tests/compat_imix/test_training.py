@@ -259,3 +259,24 @@ def test_common_metric_lines_follow_imix_layout(imix_fixture_env, tmp_path):
     assert len(lines) == 6
     assert lines[4].startswith("epoch:1 \t 2/3 \t current_iter:5 \t max_iter:6 \t max_epoch:2 \t total_loss: ")
     assert "\t lr:1.000000e-02 \t" in lines[4] and "load_data_time:" in lines[4] and "eta:0:00:00" in lines[4]
+
+
+@pytest.mark.slow
+def test_distributed_run_records_evaluation_once(tmp_path):
+    """torchrun with two CPU processes (gloo): data sharded, checkpoints and eval records from rank 0 only."""
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    from imix_helpers import FIXTURES
+
+    env = dict(os.environ, PYTHONPATH=FIXTURES + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port",
+                    str(port), "-m", "hookport.cli", "run", os.path.join(CONFIGS, "toy_by_epoch.py"), "--work-dir",
+                    str(tmp_path), "--launcher", "pytorch"], check=True, env=env, capture_output=True, timeout=300)
+    evals = [json.loads(line) for line in open(tmp_path / "eval_result.json")]
+    assert [(e["epoch"], e["iter"], e["max_iter"]) for e in evals] == [(0, 2, 4), (1, 4, 4)]  # 12 samples / 2 / 4
+    assert evals[-1]["model_name"] == "ToyClassifier_ToyDataset_epoch1_model.pth"

@@ -3,11 +3,12 @@
 By epoch: after every epoch (unless ``is_run_eval`` is False) and, with
 ``eval_iter_period``, mid-epoch when ``(iter+1) % eval_iter_period == 0`` but not
 on an epoch boundary. By iteration: when ``(iter+1) % eval_iter_period == 0`` or
-at the last iteration, and only with ``eval_iter_period``. Each result is
-appended as a JSON line to ``work_dir/eval_json_file`` with the checkpoint just
-saved by ``CheckPointHook`` (``curr_checkpoint_name``), and put into the log
-buffer (nested dicts flattened one level). After training the best result's
-checkpoint is copied to ``best_result.pth`` and the model saved to ``model_best.pth``.
+at the last iteration, and only with ``eval_iter_period``. Every process evaluates;
+the main process alone (iMIX's ``@master_only_run``) appends each result as a JSON
+line to ``work_dir/eval_json_file`` with the checkpoint just saved by
+``CheckPointHook`` (``curr_checkpoint_name``) and puts it into the log buffer (nested
+dicts flattened one level). After training it copies the best result's checkpoint
+to ``best_result.pth`` and saves the model to ``model_best.pth``.
 """
 from __future__ import annotations
 
@@ -29,6 +30,12 @@ def _flatten(results: Dict[str, Any]) -> Dict[str, float]:
         else:
             flat[key] = value
     return flat
+
+
+def _is_main_process() -> bool:
+    from hookport.runner.dist import is_main_process
+
+    return is_main_process()
 
 
 @IMIX_HOOKS.register_module()
@@ -59,7 +66,7 @@ class EvaluateHook(HookBase):
 
     def _do_eval(self) -> None:
         results = self._func()
-        if not results:
+        if not results or not _is_main_process():  # iMIX: evaluate everywhere, record on the main process
             return
         name = self._checkpoint_name()
         self.results.append((results, name))
@@ -87,7 +94,7 @@ class EvaluateHook(HookBase):
             self._do_eval()
 
     def after_train(self):
-        if self.results:
+        if self.results and _is_main_process():
             best, name = max(self.results, key=lambda r: tuple(_flatten(r[0]).values()))
             work_dir = self.trainer.work_dir
             if name and os.path.exists(os.path.join(work_dir, name)):
