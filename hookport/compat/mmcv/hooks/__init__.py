@@ -6,5 +6,5 @@ against tests/data/reference/mmcv/hook_stages.json), so ``hookport hooks`` print
 ``runner.get_hook_info()`` printed. No module here imports torch at import time.
 """
 from hookport.compat.mmcv import lr_updater, momentum_updater  # noqa: F401  (registration side effect)
-from hookport.compat.mmcv.hooks import (checkpoint, evaluation, logger, logger_clients, misc,  # noqa: F401
+from hookport.compat.mmcv.hooks import (checkpoint, evaluation, logger, logger_clients, misc, mmdet,  # noqa: F401
                                         optimizer, timer)
