@@ -138,6 +138,8 @@ def _hooks(legacy: dict, converted: dict, dialect: str) -> Dict[str, Any]:
         from hookport.runner.dialect import DIALECTS
 
         old_dialect, new_dialect = DIALECTS.get(dialect), DIALECTS.get("mmengine")
+        stand_ins: Dict[str, type] = {}
+        legacy, converted = _with_stand_ins(legacy, stand_ins), _with_stand_ins(converted, stand_ins)
         old = old_dialect.hook_table(legacy).as_json(dialect, old_dialect.stages)["mount_points"]
         new = new_dialect.hook_table(converted).as_json("mmengine", new_dialect.stages)["mount_points"]
     except HookportError as err:
@@ -147,7 +149,50 @@ def _hooks(legacy: dict, converted: dict, dialect: str) -> Dict[str, Any]:
     except Exception as err:  # a value the hook builders cannot use (e.g. kept as source text)
         return {"status": "unavailable", "reason": f"{type(err).__name__}: {err}"}
     changes = explain_order(old, new)
-    return {"status": "changed" if changes else "same", "changes": changes}
+    out = {"status": "changed" if changes else "same", "changes": changes}
+    if stand_ins:
+        out["assumed"] = (f"{', '.join(sorted(stand_ins))} not importable here: assumed to use "
+                          f"{', '.join(STAND_IN_STAGES)}")
+    return out
+
+
+#: mount points assumed for a custom hook whose class cannot be imported during verification
+STAND_IN_STAGES = ("before_run", "after_run", "before_train_epoch", "after_train_epoch", "before_train_iter",
+                   "after_train_iter", "before_val_epoch", "after_val_epoch")
+
+
+def _with_stand_ins(cfg: dict, made: Dict[str, type]) -> dict:
+    """``cfg`` with custom hooks whose type is not registered replaced by same-named stand-ins."""
+    from hookport.errors import RegistryError
+    from hookport.hooks.hook import Hook
+    from hookport.registry import HOOKS
+
+    hooks = cfg.get("custom_hooks")
+    if not isinstance(hooks, (list, tuple)):
+        return cfg
+    out = []
+    for hook in hooks:
+        name = hook.get("type") if isinstance(hook, dict) else None
+        if isinstance(name, str):
+            try:
+                HOOKS.get(name)
+            except RegistryError as err:
+                if "ambiguous" in str(err):
+                    out.append(hook)
+                    continue
+                found = None
+            else:
+                found = True
+            if not found:
+                if name not in made:
+                    made[name] = type(name, (Hook,), {s: _noop for s in STAND_IN_STAGES})
+                hook = dict(hook, type=made[name])
+        out.append(hook)
+    return dict(cfg, custom_hooks=out)
+
+
+def _noop(self, *args, **kwargs):
+    """A stand-in hook's mount point."""
 
 
 def explain_order(old: Dict[str, List[dict]], new: Dict[str, List[dict]]) -> List[str]:
@@ -155,7 +200,7 @@ def explain_order(old: Dict[str, List[dict]], new: Dict[str, List[dict]]) -> Lis
     from hookport.converters.config.tables import table
 
     rules = table("verify")
-    sentences: Dict[str, List[str]] = {}
+    sentences: Dict[Tuple[str, Optional[str]], List[str]] = {}
     gone: Dict[str, str] = {}
     for stage, entries in old.items():
         before = []
@@ -174,8 +219,11 @@ def explain_order(old: Dict[str, List[dict]], new: Dict[str, List[dict]]) -> Lis
                     a_new, b_new = after[position[a]][1], after[position[b]][1]
                     text = (f"{a} ({a_old['priority_name']} -> {a_new['priority_name']}) ran before {b} "
                             f"({b_old['priority_name']} -> {b_new['priority_name']}) and now runs after it")
-                    sentences.setdefault(text, []).append(stage)
-    out = [f"{text} at {', '.join(stages)}" for text, stages in sentences.items()]
+                    meaning = rules.get("consequences", {}).get(a)
+                    key = (text, meaning.format(hook=b) if meaning else None)
+                    sentences.setdefault(key, []).append(stage)
+    out = [f"{text} at {', '.join(stages)}" + (f"; {meaning}" if meaning else "")
+           for (text, meaning), stages in sentences.items()]
     out += [f"{hook} is gone: {why}" for hook, why in sorted(gone.items())]
     return out
 

@@ -199,7 +199,11 @@ class Converter:
     def convert(self, path: str) -> Outcome:
         """Convert ``path``; bad input becomes a failed outcome (never an exception)."""
         try:
-            return self._convert(path)
+            try:
+                return self._convert(path)
+            except _Conflict:
+                self.prepare([path])  # a file converted on its own: settle its bases' collisions first
+                return self._convert(path)
         except _Conflict as conflict:
             key, first, second = conflict.pairs[0]
             err = ConfigError(

@@ -1,0 +1,74 @@
+"""Verification: trajectory comparison, hook-order explanations, iMIX level translation kept positions."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hookport.converters import Converter, Options
+from hookport.converters.verify import compare, explain_order, verify
+from tests.convert.helpers import GOLDEN, TREES
+
+
+def _entry(hook, name, priority=50):
+    return {"hook": hook, "priority": priority, "priority_name": name}
+
+
+@given(st.lists(st.floats(min_value=1e-6, max_value=10.0), min_size=1, max_size=40))
+def test_identical_trajectories_are_exact(values):
+    trajectory = [[v] for v in values]
+    result = compare(trajectory, [list(g) for g in trajectory], "lr", 10)
+    assert result["status"] == "exact" and result["max_abs"] == 0
+
+
+def test_deviation_reports_worst_point():
+    original = [[0.1], [0.08], [0.06]]
+    converted = [[0.1], [0.1], [0.06]]
+    result = compare(original, converted, "lr", 2)
+    assert result["status"] == "deviates"
+    assert (result["iter"], result["epoch"]) == (1, 0)
+    assert result["max_abs"] == pytest.approx(0.02) and result["max_rel"] == pytest.approx(0.25)
+    assert compare([[0.1]], [[0.1], [0.1]], "lr", 1)["status"] == "deviates"  # lengths differ
+
+
+def test_order_change_is_explained_in_words():
+    old = {"after_train_epoch": [_entry("CheckpointHook", "NORMAL"), _entry("MyHook", "NORMAL"),
+                                 _entry("StepLrUpdaterHook", "VERY_HIGH", 10), _entry("OptimizerHook", "ABOVE_NORMAL")]}
+    new = {"after_train_epoch": [_entry("MyHook", "NORMAL"), _entry("ParamSchedulerHook", "LOW", 70),
+                                 _entry("CheckpointHook", "VERY_LOW", 90)]}
+    changes = explain_order(old, new)
+    assert changes[0] == ("CheckpointHook (NORMAL -> VERY_LOW) ran before MyHook (NORMAL -> NORMAL) and now runs "
+                          "after it at after_train_epoch; MyHook now runs before the checkpoint is written, so its "
+                          "changes are in the checkpoint")
+    assert any(c.startswith("OptimizerHook is gone: backward/step now run inside train_step") for c in changes)
+
+
+def test_every_faithful_golden_schedule_verifies_exact():
+    for name in ("lr_step_list", "lr_poly_iter", "lr_poly_warmup_exp", "lr_onecycle", "lr_momentum_cosine",
+                 "exact_inv", "exact_cyclic"):
+        source = GOLDEN / f"{name}.in.py"
+        options = Options(verify=True, iters_per_epoch=10, exact=name.startswith("exact_"))
+        outcome = Converter(options).convert(str(source))
+        assert outcome.verification["schedule"]["status"] == "exact", (name, outcome.verification)
+
+
+def test_approximation_is_reported_with_measured_deviation():
+    outcome = Converter(Options(verify=True, iters_per_epoch=10)).convert(str(GOLDEN / "lr_step_min_lr.in.py"))
+    messages = [f.message for f in outcome.findings if f.code == "HPC010"]
+    assert messages == ["verified trajectory differs from the original: lr max abs 0.004 (rel 0.8) at iteration 20 "
+                        "(epoch 2): original 0.005, converted 0.001"]
+
+
+def test_imix_custom_hooks_keep_their_place_after_the_default_hooks():
+    path = TREES / "imix" / "configs" / "devlbert" / "devlbert_vqa.py"
+    outcome = Converter(Options(verify=True, execute=True)).convert(str(path))
+    hooks = outcome.verification["hooks"]
+    assert hooks["status"] in ("same", "changed")
+    assert not [c for c in hooks["changes"] if c.startswith(("EMAIterHook", "EMAEpochHook"))
+                or "ran before EMAIterHook" in c or "ran before EMAEpochHook" in c]
+
+
+def test_verify_without_schedule_says_why():
+    result = verify({"log_level": "INFO"}, {"log_level": "INFO"}, "mmcv", None)
+    assert result["schedule"] == {"status": "unavailable", "reason": "no schedule in this config"}
+    assert result["iters_per_epoch"] == 10 and "default" in result["iters_per_epoch_source"]
