@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from hookport.compat.mmcv.hook import MMCV_STAGES
 from hookport.compat.mmcv.momentum_updater import read_momentum
@@ -149,7 +149,8 @@ def updater_hooks(cfg: dict, iter_based: bool) -> List[tuple]:
     return out
 
 
-def simulate_mmcv(cfg: dict, iters_per_epoch: int, param_groups: Optional[Sequence[dict]] = None) -> Dict[str, Any]:
+def simulate_mmcv(cfg: dict, iters_per_epoch: int, param_groups: Optional[Sequence[dict]] = None,
+                  observe: Optional[Callable[[SimRunner], None]] = None) -> Dict[str, Any]:
     """LR and momentum per training iteration, as MMCV 1.7.2 would apply them.
 
     Args:
@@ -157,6 +158,7 @@ def simulate_mmcv(cfg: dict, iters_per_epoch: int, param_groups: Optional[Sequen
             ``momentum_config``); it is not modified.
         iters_per_epoch: the train loader's length.
         param_groups: optional per-group overrides (e.g. ``[{}, {'lr': 0.01}]``) for one optimizer.
+        observe: called with the simulated runner at each iteration, after the updaters.
 
     Returns:
         ``dict(iters_per_epoch, lr=[[per group] per iter], momentum=[...])``; a dict of
@@ -177,6 +179,8 @@ def simulate_mmcv(cfg: dict, iters_per_epoch: int, param_groups: Optional[Sequen
         table.call("before_train_iter", runner)
         trace["lr"].append(runner.current_lr())
         trace["momentum"].append(runner.current_momentum())
+        if observe is not None:
+            observe(runner)
         table.call("after_train_iter", runner)
         runner.iter += 1
 
