@@ -58,9 +58,7 @@ class ClassConverter:
         self.indent = indent
         self.tables = ctx.tables
         self.enabled = ctx.options.enabled
-        runner_pattern = r"\brunner\b|\bself\.(every_n_|is_last_|end_of_epoch)" if info.dialect == "mmcv" \
-            else r"self\.trainer"
-        self._trigger = re.compile(runner_pattern + r"|\.grad\b|CLASSES|loss|\b(meta|epoch|iter)\b")
+        self._trigger = _trigger(ctx.tables, info.dialect)
 
     # -- class level -------------------------------------------------------
     def convert(self, node: cst.ClassDef) -> cst.ClassDef:
@@ -212,6 +210,21 @@ class ClassConverter:
             elif isinstance(result, cst.BaseStatement):
                 stmts.append(result)
         return fn.with_changes(body=fn.body.with_changes(body=stmts))
+
+
+def _trigger(tables, dialect: str) -> "re.Pattern[str]":
+    """What a statement's text must contain for a body rule to possibly apply (prefilter)."""
+    table = "runner_api.yaml" if dialect == "mmcv" else "imix_trainer.yaml"
+    runner_attrs = sorted({r.parts[0][1] for r in tables.chains.values() if r.table == table and r.root == "runner"})
+    self_attrs = sorted({r.parts[0][1] for r in tables.chains.values() if r.table == table and r.root == "self"})
+    alternatives = [r"\.grad\b", r"\bCLASSES\b", r"\bloss\b"]
+    if runner_attrs:
+        # any runner parameter name: the pattern's root is matched exactly during the walk
+        attrs = sorted(set(runner_attrs) | set(tables.resume_attrs))
+        alternatives.append(r"\w\.(" + "|".join(map(re.escape, attrs)) + r")\b")
+    if self_attrs:
+        alternatives.append(r"\bself\.(" + "|".join(map(re.escape, self_attrs)) + r")\b")
+    return re.compile("|".join(alternatives))
 
 
 def _is_docstring(stmt: cst.BaseStatement) -> bool:

@@ -57,8 +57,14 @@ class Context:
         """The legacy value of ``key``."""
         return self.legacy.get(key, default)
 
-    def need(self, key: str, value: Any, what: str = "") -> Any:
-        """``value`` if it is fully readable; else a ConfigError suggesting ``--exec``."""
+    def need(self, key: str, value: Any, what: str = "", kind: Any = None) -> Any:
+        """``value`` if it is fully readable (and of type ``kind``); else a ConfigError (suggesting ``--exec``)."""
+        if isinstance(value, Opaque) or kind is None or isinstance(value, kind):
+            pass
+        else:
+            names = " or ".join(t.__name__ for t in (kind if isinstance(kind, tuple) else (kind,)))
+            raise ConfigError(f"'{key}' must be a {names}, not {type(value).__name__} ({value!r})",
+                              self.file, self.lines.get(key.split(".")[0]))
         opaque = contains_opaque(value)
         if opaque is not None:
             detail = f" ({what})" if what else ""

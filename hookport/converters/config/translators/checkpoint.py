@@ -17,7 +17,7 @@ def translate(ctx: Context) -> None:
         ctx.put_in("default_hooks", ["checkpoint"], None, "checkpoint_config")
         ctx.find("HPC201", "change", "checkpoint_config=None -> default_hooks.checkpoint=None", "checkpoint_config")
         return
-    cfg = ctx.need("checkpoint_config", cfg)
+    cfg = ctx.need("checkpoint_config", cfg, kind=dict)
     rules = table("hooks")["checkpoint"]
     hook = SDict(type="CheckpointHook")
     for key, value in cfg.items():

@@ -14,7 +14,7 @@ def translate(ctx: Context) -> None:
     data = ctx.get("data")
     if data is None:
         return
-    data = ctx.need("data", data) if not isinstance(data, dict) else data
+    data = ctx.need("data", data, kind=dict) if not isinstance(data, dict) else data
     for split, shuffle in _SPLITS:
         dataset = data.get(split)
         if dataset is None:

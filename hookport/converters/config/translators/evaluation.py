@@ -15,7 +15,7 @@ def translate(ctx: Context) -> None:
     cfg = ctx.get("evaluation")
     if cfg is None:
         return
-    cfg = ctx.need("evaluation", cfg)
+    cfg = ctx.need("evaluation", cfg, kind=dict)
     consumed_all = True
     train_cfg = ctx.out.get("train_cfg")
     if train_cfg is not None:

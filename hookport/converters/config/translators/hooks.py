@@ -13,7 +13,7 @@ def translate(ctx: Context) -> None:
         return
     if isinstance(hooks, dict):  # MMCV accepts a single dict
         hooks = [hooks]
-    hooks = list(ctx.need("custom_hooks", hooks or []))
+    hooks = list(ctx.need("custom_hooks", hooks or [], kind=(list, tuple)))
     renames = table("hooks")["custom_hooks"]
     out, changed = [], False
     for hook in hooks:

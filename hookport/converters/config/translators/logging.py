@@ -13,7 +13,7 @@ def translate(ctx: Context) -> None:
     cfg = ctx.get("log_config")
     if cfg is None:
         return
-    cfg = ctx.need("log_config", cfg)
+    cfg = ctx.need("log_config", cfg, kind=dict)
     ctx.consume("log_config")
     interval = cfg.get("interval", 10)
     rules = table("hooks")

@@ -22,7 +22,7 @@ def translate(ctx: Context) -> None:
             ctx.find("HPC501", "note", "optimizer_config/fp16 are carried by optim_wrapper in the configs that define "
                      "the optimizer", "optimizer_config" if ctx.has("optimizer_config") else "fp16")
         return
-    optimizer = ctx.need("optimizer", optimizer, "optimizer")
+    optimizer = ctx.need("optimizer", optimizer, "optimizer", kind=dict)
     if "type" not in optimizer and optimizer and all(isinstance(v, dict) for v in optimizer.values()):
         ctx.keep("optimizer", "a dict of optimizers becomes optim_wrapper=dict(constructor='MultiOptimWrapperConstructor', <name>=dict(type='OptimWrapper', optimizer=...))")
         ctx.find("HPC502", "todo", "a dict of optimizers needs MultiOptimWrapperConstructor by hand", "optimizer")
@@ -48,7 +48,7 @@ def _optimizer_config(ctx: Context, wrapper: dict) -> None:
     cfg = ctx.get("optimizer_config")
     if cfg is None:
         return
-    cfg = ctx.need("optimizer_config", cfg)
+    cfg = ctx.need("optimizer_config", cfg, kind=dict)
     kind = cfg.get("type", "OptimizerHook")
     if kind not in _HOOK_TYPES:
         ctx.todo("optim_wrapper", f"optimizer_config type {kind!r}: port it to an OptimWrapper subclass")
@@ -81,7 +81,7 @@ def _optimizer_config(ctx: Context, wrapper: dict) -> None:
 def _fp16(ctx: Context, wrapper: dict) -> None:
     if not ctx.has("fp16") or ctx.get("fp16") is None:
         return
-    fp16 = ctx.need("fp16", ctx.get("fp16"))
+    fp16 = ctx.need("fp16", ctx.get("fp16"), kind=dict)
     wrapper["type"] = "AmpOptimWrapper"
     if "loss_scale" in fp16:
         wrapper["loss_scale"] = fp16["loss_scale"]

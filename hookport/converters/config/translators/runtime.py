@@ -5,6 +5,7 @@ from typing import Optional, Tuple
 
 from hookport.converters.config.context import Context
 from hookport.converters.config.values import SDict
+from hookport.errors import ConfigError
 
 _LOOPS = {"EpochBasedRunner": ("EpochBasedTrainLoop", "max_epochs"), "IterBasedRunner": ("IterBasedTrainLoop", "max_iters")}
 
@@ -28,8 +29,8 @@ def translate(ctx: Context) -> None:
     runner = ctx.get("runner")
     if runner is None and not ctx.has("total_epochs"):
         return
-    if runner is not None and not isinstance(runner, dict):
-        ctx.need("runner", runner)
+    if runner is not None:
+        ctx.need("runner", runner, kind=dict)
     kind, length = loop_of(ctx.legacy)
     runner = runner or {}
     rtype = runner.get("type", "EpochBasedRunner")
@@ -39,8 +40,8 @@ def translate(ctx: Context) -> None:
         return
     total = ctx.get("total_epochs")
     if runner and total is not None and runner.get("max_epochs", total) != total:
-        ctx.find("HPC102", "error", f"total_epochs={total} disagrees with runner.max_epochs={runner.get('max_epochs')}"
-                 " (mmdet 2.x requires them equal); runner wins", "total_epochs")
+        raise ConfigError(f"total_epochs={total} disagrees with runner.max_epochs={runner.get('max_epochs')} "
+                          "(mmdet 2.x requires them equal)", ctx.file, ctx.lines.get("total_epochs"))
     loop, length_key = _LOOPS[rtype]
     train_cfg = SDict(type=loop)
     train_cfg[length_key] = ctx.need("runner", length, length_key)

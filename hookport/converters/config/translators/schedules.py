@@ -91,7 +91,7 @@ def translate(ctx: Context) -> None:
         for key, param in (("lr_config", "lr"), ("momentum_config", "momentum")):
             cfg = ctx.get(key)
             if cfg is not None:
-                schedulers += _updater(ctx, key, ctx.need(key, cfg), param, kind, length)
+                schedulers += _updater(ctx, key, ctx.need(key, cfg, kind=dict), param, kind, length)
     except _NeedsLoop:
         for key in ("lr_config", "momentum_config"):
             if ctx.has(key):
