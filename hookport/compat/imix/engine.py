@@ -67,6 +67,7 @@ def _forward(model: Any, mixed_precision: bool = False):
     use_amp = mixed_precision and any(p.is_cuda for p in model.parameters())
 
     def forward(batch: Any) -> Dict[str, Any]:
+        """iMIX's run_train_iter for one batch: the output dict with the loss to backpropagate."""
         with torch.autocast("cuda", enabled=use_amp):
             losses = run_forward(model, batch, mode=mode)
         loss, log_vars = parse_losses(losses)

@@ -61,6 +61,7 @@ class HookBase(Hook):
 
     @level.setter
     def level(self, value: Any) -> None:
+        """Set the level from a member, a level int or a level name (PriorityError otherwise)."""
         self._level = resolve_level(value, owner=type(self).__name__)
 
     @property
@@ -71,6 +72,7 @@ class HookBase(Hook):
 
     @priority.setter
     def priority(self, value: Any) -> None:
+        """Record the priority a hook table placed this hook at."""
         self._priority = value
 
     # Config keys an MMEngine/MMCV runner hands to host_priority() instead of the constructor.
@@ -134,6 +136,7 @@ def _adapter(hook: HookBase, stage: str, method: Callable) -> Callable:
     """Wrap an iMIX method so a runner can call it as ``fn(runner, *args)``."""
 
     def call(runner: Any, *args: Any) -> None:
+        """Point hook.trainer at the runner's view, let it observe the call, run the method."""
         view = view_of(runner)
         ref = hook.__dict__.get("_trainer_ref")
         if ref is None or ref() is not view:

@@ -80,6 +80,7 @@ class CommonMetricLoggerHook(LogBufferWriter):
         return ""
 
     def process_buffer_data(self, storage):
+        """Log the line for the current iteration."""
         done = storage.iter + 1
         if storage.by_epoch:
             inner = storage.iter % storage.single_epoch_iters + 1 if storage.single_epoch_iters else done
@@ -113,6 +114,7 @@ class JSONLoggerHook(LogBufferWriter):
         self._last_write = -1
 
     def process_buffer_data(self, storage):
+        """Append the scalars not written yet, one JSON object per iteration."""
         per_iter: Dict[int, Dict[str, float]] = defaultdict(dict)
         for name, (value, it) in storage.latest_with_smoothing_hint(self._window_size).items():
             if it > self._last_write:
@@ -131,6 +133,7 @@ class JSONLoggerHook(LogBufferWriter):
         self._last_write = max(per_iter)
 
     def close(self):
+        """Close the file."""
         if self._file is not None:
             self._file.close()
             self._file = None
@@ -167,6 +170,7 @@ class TensorboardLoggerHook(LogBufferWriter):
         return self._writer
 
     def process_buffer_data(self, storage):
+        """Add the scalars (and epoch scalars) not written yet."""
         writer = self._get_writer()
         if writer is None:
             return
@@ -185,6 +189,7 @@ class TensorboardLoggerHook(LogBufferWriter):
             self._last_epoch_write = max(self._last_epoch_write, max(epochs))
 
     def close(self):
+        """Flush and close the event writer."""
         if self._writer is not None:
             self._writer.close()
             self._writer = None

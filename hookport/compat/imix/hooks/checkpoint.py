@@ -28,6 +28,7 @@ class CheckPointHook(PeriodicCheckpointer, HookBase):
         HookBase.__init__(self)
 
     def before_train(self):
+        """Copy the trainer's max_iter (and max_epoch by epoch)."""
         self.max_iter = self.trainer.max_iter
         if self.trainer.by_epoch:
             self.max_epoch = self.trainer.max_epoch
@@ -45,10 +46,12 @@ class CheckPointHook(PeriodicCheckpointer, HookBase):
                                      by_epoch=True)
 
     def after_train_iter(self):
+        """By iteration: periodic and final saves; by epoch: the mid-epoch iter_period saves."""
         if not self.trainer.by_epoch:
             self.record_iter_checkpoint(self.trainer.iter, self.prefix, by_epoch=False)
         elif self._is_save_epoch_state():
             self._save_epoch_state()
 
     def after_train_epoch(self):
+        """The epoch-end save (and the final one in the last epoch)."""
         self._save_epoch_state(is_epoch=True)

@@ -29,6 +29,7 @@ class _Ema:
                                        if v.dtype.is_floating_point}
 
     def update(self, model: Any) -> None:
+        """Blend the model's current state into the average."""
         import torch
 
         with torch.no_grad():
@@ -51,6 +52,7 @@ class EMAIterHook(HookBase):
         self.ema: Optional[_Ema] = None
 
     def before_train(self):
+        """Initialise the EMA (the model's init_ema(), or the hook's own)."""
         model = _unwrap(self.trainer.model)
         if hasattr(model, "init_ema"):
             model.init_ema()
@@ -59,6 +61,7 @@ class EMAIterHook(HookBase):
             model.ema_state = self.ema
 
     def after_train_iter(self):
+        """Update the EMA (the model's update_ema(), or the hook's own)."""
         model = _unwrap(self.trainer.model)
         if hasattr(model, "update_ema"):
             model.update_ema()
@@ -76,9 +79,11 @@ class EMAEpochHook(HookBase):
         self.savePath = None
 
     def before_train(self):
+        """Remember where to save (trainer.work_dir)."""
         self.savePath = self.trainer.work_dir
 
     def after_train_epoch(self):
+        """Save the EMA weights of this epoch and count the epoch."""
         model = _unwrap(self.trainer.model)
         if hasattr(model, "save_checkpoint_ema"):
             model.load_bkp_state_dict()

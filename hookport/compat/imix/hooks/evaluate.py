@@ -80,6 +80,7 @@ class EvaluateHook(HookBase):
             trainer.log_buffer.put_scalar(key, value, smoothing_hint=False)
 
     def after_train_iter(self):
+        """Evaluate every eval_iter_period iterations (not on epoch boundaries, by epoch)."""
         if not self._period:
             return
         done = self.trainer.iter + 1
@@ -90,10 +91,12 @@ class EvaluateHook(HookBase):
             self._do_eval()
 
     def after_train_epoch(self):
+        """Evaluate at the end of every epoch unless is_run_eval is False."""
         if self._is_run_eval:
             self._do_eval()
 
     def after_train(self):
+        """Export the best result (main process) and drop the evaluation closure."""
         if self.results and _is_main_process():
             best, name = max(self.results, key=lambda r: tuple(_flatten(r[0]).values()))
             work_dir = self.trainer.work_dir

@@ -31,25 +31,31 @@ class IterationTimerHook(HookBase):
         self._total_iter_time = 0.0
 
     def before_train(self):
+        """Start the total clock."""
         self._start_time = self.clock()
         self._total_iter_time = 0.0
 
     def before_train_epoch(self):
+        """Start the epoch clock."""
         self._epoch_start = self.clock()
 
     def before_train_iter(self):
+        """Start the iteration clock."""
         self._iter_start = self.clock()
 
     def after_train_iter(self):
+        """Put iter_time."""
         seconds = self.clock() - self._iter_start
         if self.trainer.iter >= self.trainer.start_iter + self._warmup_iter:
             self._total_iter_time += seconds
         self.trainer.log_buffer.put_scalar("iter_time", seconds)
 
     def after_train_epoch(self):
+        """Put epoch_time (an epoch scalar)."""
         self.trainer.log_buffer.put_scalar("epoch_time", self.clock() - self._epoch_start, is_epoch=True)
 
     def after_train(self):
+        """Log the speed summary."""
         total = self.clock() - self._start_time
         iters = self.trainer.iter + 1 - self.trainer.start_iter - self._warmup_iter
         if iters > 0 and self._total_iter_time > 0:

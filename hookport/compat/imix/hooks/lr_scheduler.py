@@ -47,6 +47,7 @@ class LRSchedulerHook(HookBase):
         return (self.trainer.iter + 1) % self.trainer.gradient_accumulation_steps == 0
 
     def after_train_iter(self):
+        """Log the best group's lr, then step the scheduler (per accumulation window)."""
         if not self._should_step():
             return
         if self._best_param_group_idx is None:

@@ -46,6 +46,7 @@ class OptimizerHook(HookBase):
         return (self.trainer.iter + 1) % self.trainer.gradient_accumulation_steps == 0
 
     def before_train_iter(self):
+        """Zero the gradients at the start of each accumulation window."""
         steps = self.trainer.gradient_accumulation_steps
         if self.trainer.iter == 0 or self.trainer.iter % steps == 0:
             self.trainer.optimizer.zero_grad()
@@ -59,6 +60,7 @@ class OptimizerHook(HookBase):
             self.trainer.log_buffer.put_scalar("grad_norm", float(norm))
 
     def after_train_iter(self):
+        """Backpropagate output['loss'] / steps (stored back), clip, step on window ends."""
         output = self.trainer.output
         output["loss"] = output["loss"] / self.trainer.gradient_accumulation_steps
         output["loss"].backward()
@@ -84,6 +86,7 @@ class Fp16OptimizerHook(OptimizerHook):
         self._scaler = None
 
     def before_train(self):
+        """Create the GradScaler (enabled on CUDA)."""
         import torch
 
         # Scaling only makes sense with CUDA autocast; on CPU the scaler is disabled (a plain step).
@@ -91,6 +94,7 @@ class Fp16OptimizerHook(OptimizerHook):
         self._scaler = torch.amp.GradScaler("cuda", enabled=enabled, **self._grad_scaler_config)
 
     def after_train_iter(self):
+        """Scaled backward of loss / steps; unscale, clip, step and update on window ends."""
         loss = self.trainer.output["loss"] / self.trainer.gradient_accumulation_steps
         self._scaler.scale(loss).backward()
         if self._is_step_iter():

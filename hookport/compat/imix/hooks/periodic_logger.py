@@ -23,6 +23,7 @@ class PeriodicLogger(HookBase):
         self._period = log_config_period
 
     def before_train(self):
+        """Re-read the period from trainer.cfg.log_config.period (as iMIX)."""
         cfg = self.trainer.cfg
         log_config = getattr(cfg, "log_config", None) if cfg is not None else None
         period = getattr(log_config, "period", None) if log_config is not None else None
@@ -36,6 +37,7 @@ class PeriodicLogger(HookBase):
             writer.write()
 
     def after_train_iter(self):
+        """Write every writer when the period is due (inner iteration by epoch, iteration by iter)."""
         if self.trainer.by_epoch:
             due = (self.trainer.inner_iter + 1) % self._period == 0
         else:
@@ -44,10 +46,12 @@ class PeriodicLogger(HookBase):
             self._write_all()
 
     def after_train_epoch(self):
+        """Write the TensorBoard writers."""
         for writer in self._loggers:
             if isinstance(writer, TensorboardLoggerHook):
                 writer.write()
 
     def after_train(self):
+        """Close every writer."""
         for writer in self._loggers:
             writer.close()

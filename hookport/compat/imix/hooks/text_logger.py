@@ -18,12 +18,15 @@ class TextLoggerHook(HookBase):
         self.text = text
 
     def before_train(self):
+        """Log the text."""
         logger.info("before_train: %s", self.text)
 
     def after_train_iter(self):
+        """Log the text."""
         logger.info("after_train_iter: %s", self.text)
 
     def after_train(self):
+        """Log the text."""
         logger.info("after_train: %s", self.text)
 
 
