@@ -58,7 +58,8 @@ class ClassConverter:
         self.indent = indent
         self.tables = ctx.tables
         self.enabled = ctx.options.enabled
-        self._trigger = _trigger(ctx.tables, info.dialect)
+        self._trigger = _trigger(ctx.tables, info.dialect, resume=False)
+        self._trigger_before_run = _trigger(ctx.tables, info.dialect, resume=True)
 
     # -- class level -------------------------------------------------------
     def convert(self, node: cst.ClassDef) -> cst.ClassDef:
@@ -199,7 +200,8 @@ class ClassConverter:
         if not isinstance(fn.body, cst.IndentedBlock):
             return fn
         # Only statements whose text can match are walked: the walk is the expensive part.
-        matching = [bool(self._trigger.search(code_of(stmt))) for stmt in fn.body.body]
+        trigger = self._trigger_before_run if scope.method == "before_run" else self._trigger
+        matching = [bool(trigger.search(code_of(stmt))) for stmt in fn.body.body]
         if not any(matching):
             return fn
         stmts: List[cst.BaseStatement] = []
@@ -212,7 +214,7 @@ class ClassConverter:
         return fn.with_changes(body=fn.body.with_changes(body=stmts))
 
 
-def _trigger(tables, dialect: str) -> "re.Pattern[str]":
+def _trigger(tables, dialect: str, resume: bool) -> "re.Pattern[str]":
     """What a statement's text must contain for a body rule to possibly apply (prefilter)."""
     table = "runner_api.yaml" if dialect == "mmcv" else "imix_trainer.yaml"
     runner_attrs = sorted({r.parts[0][1] for r in tables.chains.values() if r.table == table and r.root == "runner"})
@@ -220,7 +222,7 @@ def _trigger(tables, dialect: str) -> "re.Pattern[str]":
     alternatives = [r"\.grad\b", r"\bCLASSES\b", r"\bloss\b"]
     if runner_attrs:
         # any runner parameter name: the pattern's root is matched exactly during the walk
-        attrs = sorted(set(runner_attrs) | set(tables.resume_attrs))
+        attrs = sorted(set(runner_attrs) | (set(tables.resume_attrs) if resume else set()))
         alternatives.append(r"\w\.(" + "|".join(map(re.escape, attrs)) + r")\b")
     if self_attrs:
         alternatives.append(r"\bself\.(" + "|".join(map(re.escape, self_attrs)) + r")\b")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Set
 
-from hookport.converters.config.values import Opaque, SDict, contains_opaque
+from hookport.converters.config.values import Opaque, SDict, contains_opaque, plain, type_name
 from hookport.converters.report import Finding
 from hookport.errors import ConfigError
 
@@ -63,7 +63,7 @@ class Context:
             pass
         else:
             names = " or ".join(t.__name__ for t in (kind if isinstance(kind, tuple) else (kind,)))
-            raise ConfigError(f"'{key}' must be a {names}, not {type(value).__name__} ({value!r})",
+            raise ConfigError(f"'{key}' must be a {names}, not {type_name(value)} ({plain(value)!r})",
                               self.file, self.lines.get(key.split(".")[0]))
         opaque = contains_opaque(value)
         if opaque is not None:

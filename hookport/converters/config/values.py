@@ -133,3 +133,11 @@ def contains_opaque(value: Any) -> Optional[Opaque]:
         if found is not None:
             return found
     return None
+
+
+def type_name(value: Any) -> str:
+    """The user-facing type name (``dict`` for an SDict, ``list`` for an SList...)."""
+    for kind in (dict, list, tuple):
+        if isinstance(value, kind):
+            return kind.__name__
+    return type(value).__name__

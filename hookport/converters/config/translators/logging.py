@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from hookport.converters.config.context import Context
 from hookport.converters.config.tables import scope_info, table
-from hookport.converters.config.values import Opaque, SDict
+from hookport.converters.config.values import Opaque, SDict, type_name
+from hookport.errors import ConfigError
 
 _TEXT = ("TextLoggerHook",)
 
@@ -21,6 +22,9 @@ def translate(ctx: Context) -> None:
     by_epoch = True
     backends = []
     hooks = cfg.get("hooks", [])
+    if not isinstance(hooks, (list, tuple)):
+        raise ConfigError(f"log_config.hooks must be a list of hook dicts, not {type_name(hooks)}",
+                          ctx.file, ctx.lines.get("log_config"))
     if not any(h.get("type") in _TEXT for h in hooks if isinstance(h, dict)):
         ctx.find("HPC401", "note", "MMEngine's LoggerHook always prints text logs (no TextLoggerHook was configured)", "log_config")
     for hook in hooks:

@@ -45,6 +45,9 @@ def translate(ctx: Context) -> None:
 
 
 def _optimizer_config(ctx: Context, wrapper: dict) -> None:
+    if ctx.has("optimizer_config") and ctx.get("optimizer_config") is None:
+        ctx.find("HPC511", "warning", "optimizer_config=None: MMCV registered no OptimizerHook (the model had to step "
+                 "itself); MMEngine's OptimWrapper steps in every train_step", "optimizer_config")
     cfg = ctx.get("optimizer_config")
     if cfg is None:
         return
