@@ -6,9 +6,12 @@ work dir (written by CheckpointHook, MMEngine's convention) names the newest one
 ``resume=True`` reads it.
 
 Loads always use ``torch.load(weights_only=True)`` (the default of current
-torch), which unpickles only tensors, containers and primitive values. A
-checkpoint that needs anything else is refused with an error naming the
-offending types; a user who trusts the file can allow a type with
+torch), which unpickles only tensors, containers and primitive values, plus an
+explicit allow-list for what real MMEngine checkpoints contain (numpy arrays and
+scalars, and MMEngine's history buffers read into an inert stand-in), so
+hookport resumes MMEngine 0.10.7 checkpoints that MMEngine itself cannot load
+on this torch. A checkpoint that needs anything else is refused with an error
+naming the offending types; a user who trusts the file can allow a type with
 ``torch.serialization.add_safe_globals([...])``.
 """
 from __future__ import annotations
@@ -52,6 +55,40 @@ def atomic_torch_save(obj: Any, path: str) -> None:
         raise
 
 
+class MMEngineHistoryBuffer:
+    """Stand-in for MMEngine's ``HistoryBuffer`` in a checkpoint's message hub: keeps its attributes.
+
+    :meth:`hookport.runner.message_hub.HistoryBuffer.from_state` reads ``_log_history`` and
+    ``_count_history`` from it. Nothing of MMEngine's code is imported or run.
+    """
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self.__dict__.update({k: v for k, v in state.items() if k in ("_log_history", "_count_history",
+                                                                     "max_length")})
+
+
+def _history_statistic(obj: Any, name: str) -> None:
+    """Replaces ``getattr`` for the one use MMEngine's buffers make of it (their bound statistic
+    methods); it never looks anything up, so it cannot reach arbitrary attributes."""
+    return None
+
+
+def _compat_globals() -> List[Any]:
+    """Types real MMEngine 0.10.7 checkpoints legitimately contain (numpy arrays and scalars in the
+    message hub's history buffers), mapped to safe equivalents."""
+    allowed: List[Any] = [(MMEngineHistoryBuffer, "mmengine.logging.history_buffer.HistoryBuffer"),
+                          (_history_statistic, "builtins.getattr")]
+    try:
+        import numpy as np
+    except ImportError:  # without numpy, checkpoints holding numpy data are refused by name
+        return allowed
+    multiarray = getattr(np, "_core", getattr(np, "core", None)).multiarray
+    allowed += [(multiarray._reconstruct, "numpy.core.multiarray._reconstruct"),
+                (multiarray.scalar, "numpy.core.multiarray.scalar"), np.ndarray, np.dtype]
+    allowed += [type(np.dtype(t)) for t in ("float64", "float32", "int64", "int32", "bool")]
+    return allowed
+
+
 def _unsafe_globals(path: str) -> List[str]:
     try:
         return list(torch.serialization.get_unsafe_globals_in_checkpoint(path))
@@ -64,7 +101,8 @@ def load_checkpoint_file(path: str, map_location: Any = "cpu") -> Dict[str, Any]
     if not os.path.isfile(path):
         raise CheckpointError(f"checkpoint not found: {path}")
     try:
-        checkpoint = torch.load(path, map_location=map_location, weights_only=True)
+        with torch.serialization.safe_globals(_compat_globals()):
+            checkpoint = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:  # torch raises UnpicklingError, or RuntimeError for some formats
         if not isinstance(err, pickle.UnpicklingError) and "weights_only" not in str(err):
             raise CheckpointError(f"{path}: cannot read checkpoint: {err}") from err
