@@ -80,9 +80,9 @@ def test_mixed_config_is_mmengine_with_translated_priorities():
     assert detect_dialect(cfg).name == "mmengine"
     doc = dialect.hook_table(cfg).as_json("mmengine")
     order = [(h["hook"], h["priority"]) for h in doc["mount_points"]["after_train_iter"]]
-    assert order == [("RuntimeInfoHook", 10), ("LrWatcherHook", 40), ("IterTimerHook", 50), ("LoggerHook", 60),
-                     ("ParamSchedulerHook", 70), ("CheckpointHook", 90), ("TrainerRecorderHook", 90),
-                     ("EMAIterHook", 90), ("StepTimerHook", 97), ("SnapshotHook", 100)]
+    assert order == [("RuntimeInfoHook", 10), ("LrWatcherHook", 30), ("IterTimerHook", 50), ("LoggerHook", 60),
+                     ("ParamSchedulerHook", 70), ("CheckpointHook", 90), ("TrainerRecorderHook", 97),
+                     ("EMAIterHook", 97), ("StepTimerHook", 99), ("SnapshotHook", 100)]
 
 
 def test_imix_hooks_run_in_an_mmengine_runner(imix_fixture_env, tmp_path):
@@ -90,7 +90,7 @@ def test_imix_hooks_run_in_an_mmengine_runner(imix_fixture_env, tmp_path):
     runner = DIALECTS.get("mmengine").build_runner(cfg)
     explicit = Custom()
     runner.register_hook(explicit)  # an instance: placed from its level (NORMAL -> 90)
-    assert explicit.priority == 90 and explicit.level is PriorityStatus.NORMAL
+    assert explicit.priority == 97 and explicit.level is PriorityStatus.NORMAL
     runner.train()
     runner.close()
     rows = [r for r in imix_fixture_env.EVENTS if r["tag"] == "mixed"]
@@ -103,3 +103,13 @@ def test_imix_hooks_run_in_an_mmengine_runner(imix_fixture_env, tmp_path):
     assert len(runner.message_hub.get_scalar("train/step_time").data[0]) == 6
     watcher = next(h for h in runner.hooks if type(h).__name__ == "LrWatcherHook")
     assert [lr for _, lr, _ in watcher.seen] == pytest.approx([0.1, 0.1, 0.1, 0.01, 0.01, 0.01])
+
+
+def test_mmengine_placement_equals_what_convert_writes():
+    """`hookport convert` turns `level` into the same MMEngine priorities (one answer for both paths)."""
+    from hookport.converters.config.tables import table
+    from hookport.priority import resolve
+
+    convert = table("imix")["levels"]
+    for member in PriorityStatus:
+        assert host_priority(member, "mmengine") == resolve(convert[member.value]["priority"], "mmengine")

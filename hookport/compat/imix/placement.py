@@ -13,10 +13,10 @@ iMIX      MMEngine  MMCV  iMIX position kept
 ========  ========  ====  ====================================================
 HIGHEST   0         30    before the optimizer, timer, logger, checkpoint
 HIGHER    10        35    the same, after HIGHEST
-HIGH      40        45    after the optimizer step; before timer, logger, checkpoint
-NORMAL    90        90    after every default hook (checkpoint, logger)
-LOW       94        94    after NORMAL: the order among custom levels is kept
-LOWER     97        97
+HIGH      30        45    after the optimizer step; before timer, logger, checkpoint
+NORMAL    97        97    after every default hook (checkpoint, logger)
+LOW       98        98    after NORMAL: the order among custom levels is kept
+LOWER     99        99
 LOWEST    100       100
 ========  ========  ====  ====================================================
 
@@ -35,6 +35,7 @@ Relations that cannot be kept in MMEngine, by construction of the host:
   iMIX's fresh evaluation results at epoch end should use ``after_val_epoch``.
 
 A host ``priority=`` given explicitly in the config entry wins over the translation.
+The MMEngine column is also what ``hookport convert`` writes for ``level``.
 """
 from __future__ import annotations
 
