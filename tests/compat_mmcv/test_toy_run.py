@@ -116,3 +116,25 @@ def test_resume_continues_from_mmcv_layout(run, tmp_path):
         mp.undo()
     got = {k: v.flatten().tolist() for k, v in session.runner.model.state_dict().items()}
     assert got == REF["final_weights"]
+
+
+def test_real_mmcv_checkpoint_resumes(tmp_path):
+    """MMCV 1.7.2's own epoch_2.pth resumes in hookport; the last epoch ends on MMCV's final weights."""
+    ref = REFS["legacy_toy_cfg.py"]
+    mp = pytest.MonkeyPatch()
+    mp.syspath_prepend(str(FIXTURES))
+    try:
+        cfg, dialect = load_dialect_config(str(FIXTURES / "legacy_toy_cfg.py"))
+        cfg["work_dir"] = str(tmp_path)
+        cfg["resume_from"] = str(ROOT / "tests/data/reference/mmcv/mmcv_toy_epoch_2.pth")
+        session = dialect.build_runner(cfg)
+        runner = session.runner
+        assert (runner.epoch, runner.iter) == (2, 20)
+        # CheckpointHook (NORMAL) saved epoch_2.pth before EvalHook (LOW) found epoch 2's better score.
+        assert osp.basename(runner.meta["hook_msgs"]["best_ckpt"]) == "best_mse_epoch_1.pth"
+        session.train()
+        session.close()
+    finally:
+        mp.undo()
+    got = {k: v.flatten().tolist() for k, v in runner.model.state_dict().items()}
+    assert got == ref["final_weights"]

@@ -5,7 +5,7 @@ Configs: fixtures/mmcv/legacy_toy_cfg.py (EpochBasedRunner) and legacy_toy_iter_
 Writes tests/data/reference/mmcv/toy_run.json: the final weights (exact floats), the work_dir
 file set (timestamp replaced by ``<ts>``), checkpoint keys, the JSON log records (keys, and
 values except timings), the text log's training lines without timings, and what the fixture's
-custom hooks recorded. Single process, CPU, seed 0, no shuffling.
+custom hooks recorded; and copies MMCV's own epoch_2.pth of the epoch run to mmcv_toy_epoch_2.pth. Single process, CPU, seed 0, no shuffling.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import functools
 import os
 import os.path as osp
 import re
+import shutil
 import sys
 import time
 
@@ -113,6 +114,9 @@ def main():
         work_dir = common.temp_work_dir()
         runner = train(osp.join(FIXTURES, name), work_dir)
         results.append(dict(config=f"fixtures/mmcv/{name}", **summarize(runner, work_dir)))
+        if name == CONFIGS[0]:
+            # A checkpoint written by MMCV itself: hookport must resume it (tests/compat_mmcv/test_toy_run.py).
+            shutil.copyfile(osp.join(work_dir, "epoch_2.pth"), osp.join(common.OUT_DIR, "mmcv_toy_epoch_2.pth"))
     print(common.write_json("toy_run.json", dict(mmcv_version="1.7.2", result=results)))
 
 
