@@ -5,7 +5,10 @@ import os
 import pytest
 import torch
 
-from imix_helpers import CONFIGS, engine, events
+from imix_helpers import CONFIGS, engine, events, load_cfg
+
+from hookport.compat.imix.dialect import table_of
+from hookport.runner.dialect import DIALECTS
 
 KEYS = ("event", "iter", "epoch", "inner_iter", "log_buffer_iter")
 
@@ -280,3 +283,28 @@ def test_distributed_run_records_evaluation_once(tmp_path):
     evals = [json.loads(line) for line in open(tmp_path / "eval_result.json")]
     assert [(e["epoch"], e["iter"], e["max_iter"]) for e in evals] == [(0, 2, 4), (1, 4, 4)]  # 12 samples / 2 / 4
     assert evals[-1]["model_name"] == "ToyClassifier_ToyDataset_epoch1_model.pth"
+
+
+def test_hookport_run_load_from_loads_weights_only(imix_fixture_env, tmp_path):
+    from hookport.cli import main
+
+    first = tmp_path / "first"
+    assert main(["run", os.path.join(CONFIGS, "toy_by_iter.py"), "--work-dir", str(first)]) == 0
+    imix_fixture_env.EVENTS.clear()
+    final = first / "ToyClassifier_ToyDataset_model_final.pth"
+    assert main(["run", os.path.join(CONFIGS, "toy_by_iter.py"), "--work-dir", str(tmp_path / "second"),
+                 "--cfg-options", f"load_from={final}"]) == 0
+    # weights only: counters start from 0 again
+    assert [r["iter"] for r in imix_fixture_env.EVENTS if r["event"] == "before_train_iter"] == list(range(7))
+    cfg = load_cfg("toy_by_iter.py", work_dir=str(tmp_path / "third"), load_from=str(final))
+    runner = DIALECTS.get("imix").build_runner(cfg)
+    seen = []
+    runner.imix_engine.trainer.data_loader = []  # stop right after before_train: only the loaded weights matter
+    runner.imix_engine.trainer.max_iter = 0
+    recorder = next(h for h in runner.hooks if type(h).__name__ == "WeightAverageIterHook")
+    recorder.before_train = lambda: seen.append({k: v.clone() for k, v in runner.model.state_dict().items()})
+    runner.imix_engine.table = table_of(runner.imix_engine.hooks)
+    runner.train()
+    runner.close()
+    saved = torch.load(final, weights_only=True)["model"]
+    assert all(torch.equal(seen[0][k], saved[k]) for k in saved)

@@ -47,6 +47,12 @@ class ImixRunner(Runner):
                    launcher=cfg.get("launcher", "none"), randomness={"seed": seed}, resume=resume,
                    load_from=cfg.get("load_from"))
 
+    def call_hook(self, stage: str, *args: Any, **kwargs: Any) -> None:
+        """Call the iMIX hooks acting at ``stage``; iMIX has no hooks at the other mount points
+        (``after_load_checkpoint``, validation...), which the shared runner code may still fire."""
+        if stage in self.hook_table.stages:
+            super().call_hook(stage, *args, **kwargs)
+
     def train(self):
         """Resume or load as configured, then run iMIX's training loop."""
         engine = self.imix_engine
