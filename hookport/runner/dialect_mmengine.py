@@ -47,21 +47,23 @@ def assemble_hooks(default_hooks: Optional[dict] = None, custom_hooks: Optional[
     return list(merged.values()) + list(custom_hooks or ())
 
 
-def build_hook(spec: Any, scheme: str = "mmengine") -> Tuple[Any, Any]:
+def build_hook(spec: Any, scheme: str = "mmengine", registry: Any = None) -> Tuple[Any, Any]:
     """``(hook, priority or None)`` from a hook config dict or a hook instance.
 
     A config's ``priority`` key is not a constructor argument: it is returned instead.
     A hook written for another system may place itself: its class lists the config keys
     that place it (``placement_keys``, e.g. iMIX's ``level``) and, when no ``priority`` is
     given, ``hook.host_priority(scheme, **those keys)`` gives its priority in ``scheme``.
+    ``registry`` is where types are looked up (default: ``HOOKS``; MMCV uses ``MMCV_HOOKS``).
     """
+    registry = HOOKS if registry is None else registry
     placement: Dict[str, Any] = {}
     if isinstance(spec, dict):
         cfg = dict(spec)
         priority = cfg.pop("priority", None)
-        keys = getattr(HOOKS.get(cfg["type"]), "placement_keys", ()) if "type" in cfg else ()
+        keys = getattr(registry.get(cfg["type"]), "placement_keys", ()) if "type" in cfg else ()
         placement = {key: cfg.pop(key) for key in keys if key in cfg}
-        hook = HOOKS.build(cfg)
+        hook = registry.build(cfg)
     elif callable(getattr(spec, "bound", None)):
         hook, priority = spec, None
     else:

@@ -109,13 +109,15 @@ def custom_hooks(config: Any) -> List[HookSpec]:
         return []
     items = config if isinstance(config, (list, tuple)) else [config]
     out = []
+    from hookport.runner.dialect_mmengine import build_hook
+
     for i, item in enumerate(items):
-        if isinstance(item, dict):
-            args = dict(item)
-            priority = args.pop("priority", "NORMAL")
-            out.append((_build(args, f"custom_hooks[{i}]"), priority))
-        elif callable(getattr(item, "bound", None)):
-            out.append((item, "NORMAL"))
-        else:
+        if not isinstance(item, dict) and not callable(getattr(item, "bound", None)):
             raise ConfigError(f"custom_hooks[{i}] must be a dict(type=...) or a Hook instance, got {item!r}")
+        try:
+            # build_hook also places hooks of other systems (iMIX `level`) in MMCV's scheme
+            hook, priority = build_hook(item, "mmcv", MMCV_HOOKS)
+        except ConfigError as err:
+            raise ConfigError(f"custom_hooks[{i}]: {err.message}") from None
+        out.append((hook, "NORMAL" if priority is None else priority))
     return out
