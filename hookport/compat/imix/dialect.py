@@ -35,13 +35,16 @@ def _filename(cfg: Any) -> Optional[str]:
 
 
 def _host_markers(cfg: dict) -> bool:
-    """Whether ``cfg`` has keys of a dialect that can host iMIX hooks (MMEngine, MMCV)."""
+    """Whether ``cfg`` has top-level keys of a dialect that can host iMIX hooks (MMEngine, MMCV).
+
+    Only the hosts' ``marker_keys`` are read: their ``markers()`` may consult iMIX's in turn.
+    """
     for name in ("mmengine", "mmcv"):
         try:
             host = DIALECTS.get(name)
         except ConfigError:  # that dialect is not available
             continue
-        if host.markers(cfg):
+        if any(key in cfg for key in host.marker_keys):
             return True
     return False
 
