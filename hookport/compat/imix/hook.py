@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import inspect
 import weakref
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from hookport.compat.imix.levels import PriorityStatus, resolve_level
 from hookport.compat.imix.trainer import view_of
@@ -33,6 +33,8 @@ __all__ = ["HookBase", "PriorityStatus", "IMIX_STAGES", "attach"]
 # iMIX's six events, in the order its engine can fire them.
 IMIX_STAGES = ("before_train", "before_train_epoch", "before_train_iter",
                "after_train_iter", "after_train_epoch", "after_train")
+# Where iMIX's run-level events go in a runner without them (MMCV 1.x: before_run / after_run).
+RUN_LEVEL_ALIASES = {"before_train": "before_run", "after_train": "after_run"}
 
 
 def attach(hook: "HookBase", view: Any) -> None:
@@ -117,6 +119,15 @@ class HookBase(Hook):
         method = getattr(self, stage)
         _check_no_args(self, stage, method)
         return _adapter(self, stage, method)
+
+    def bound_in(self, stages: Tuple[str, ...]) -> Dict[str, Optional[Callable]]:
+        """:meth:`bound` for each of a table's mount points; in a table without ``before_train`` /
+        ``after_train`` (MMCV's runner) those events run at ``before_run`` / ``after_run``."""
+        bound = {stage: self.bound(stage) for stage in stages}
+        for imix_stage, host_stage in RUN_LEVEL_ALIASES.items():
+            if imix_stage not in stages and host_stage in stages:
+                bound[host_stage] = self.bound(imix_stage)
+        return bound
 
 
 def _check_no_args(hook: HookBase, stage: str, method: Callable) -> None:

@@ -30,17 +30,17 @@ from hookport.registry import DATASETS, MODELS, OPTIMIZERS
 LOG_FORMAT = "%(asctime)s - %(name)s - %(levelname)s - %(message)s"  # MMCV's get_logger format
 
 
-def get_logger(log_file: Optional[str], name: str = "mmcv", level: int = logging.INFO) -> logging.Logger:
-    """MMCV's root logger: stdout plus ``log_file`` (rank 0), replacing handlers of an earlier run."""
+def get_logger(log_file: Optional[str], name: str = "mmcv", level: int = logging.INFO, rank: int = 0) -> logging.Logger:
+    """MMCV's root logger: stdout plus ``log_file`` on rank 0 (errors only elsewhere); replaces earlier handlers."""
     logger = logging.getLogger(name)
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
         handler.close()
     logger.propagate = False
-    logger.setLevel(level)
+    logger.setLevel(level if rank == 0 else logging.ERROR)
     formatter = logging.Formatter(LOG_FORMAT)
     handlers: List[logging.Handler] = [logging.StreamHandler(sys.stdout)]
-    if log_file is not None:
+    if log_file is not None and rank == 0:
         handlers.append(logging.FileHandler(log_file, "w"))
     for handler in handlers:
         handler.setFormatter(formatter)
@@ -72,10 +72,21 @@ def _worker_init(seed: int):
 
 def build_dataloader(dataset, samples_per_gpu: int, workers_per_gpu: int, shuffle: bool, seed: Optional[int],
                      **kwargs: Any):
-    """A single-process loader (torch's default collate, seeded workers)."""
+    """A loader with torch's default collate and seeded workers; a DistributedSampler in a process group.
+
+    Workers are seeded with ``seed + num_workers * rank + worker_id`` (MMDetection's worker_init_fn).
+    """
+    from hookport.runner import dist
+
+    rank, world_size = dist.get_dist_info()
+    sampler = None
+    if world_size > 1:
+        sampler = torch.utils.data.DistributedSampler(dataset, world_size, rank, shuffle=shuffle, seed=seed or 0)
+        shuffle = False
     return torch.utils.data.DataLoader(
-        dataset, batch_size=samples_per_gpu, shuffle=shuffle, num_workers=workers_per_gpu,
-        worker_init_fn=_worker_init(seed) if seed is not None and workers_per_gpu > 0 else None,
+        dataset, batch_size=samples_per_gpu, shuffle=shuffle, sampler=sampler, num_workers=workers_per_gpu,
+        worker_init_fn=_worker_init(seed + workers_per_gpu * rank) if seed is not None and workers_per_gpu > 0
+        else None,
         pin_memory=kwargs.pop("pin_memory", False), persistent_workers=kwargs.pop("persistent_workers", False)
         and workers_per_gpu > 0, **kwargs)
 
@@ -156,16 +167,19 @@ def build_runner(cfg: Any) -> MMCVSession:
     for key in ("model", "data", "optimizer"):
         if key not in cfg:
             raise ConfigError(f"the config has no {key!r}", file=where)
+    distributed = _init_distributed(cfg)
     work_dir = osp.abspath(cfg.get("work_dir") or osp.join("work_dirs", osp.splitext(osp.basename(where or "cfg"))[0]))
     os.makedirs(work_dir, exist_ok=True)
-    if where and callable(getattr(cfg, "dump", None)):
+    from hookport.runner import dist
+
+    if where and callable(getattr(cfg, "dump", None)) and dist.get_rank() == 0:
         cfg.dump(osp.join(work_dir, osp.basename(where)))
-    timestamp = time.strftime("%Y%m%d_%H%M%S", time.localtime())
-    logger = get_logger(osp.join(work_dir, f"{timestamp}.log"), level=logging.getLevelName(cfg.get("log_level",
-                                                                                                     "INFO")))
+    timestamp = time.strftime("%Y%m%d_%H%M%S", time.localtime(dist.broadcast_object(time.time())))
+    logger = get_logger(osp.join(work_dir, f"{timestamp}.log"), rank=dist.get_rank(),
+                        level=logging.getLevelName(cfg.get("log_level", "INFO")))
     seed = cfg.get("seed")
     if seed is None:
-        seed = random.randint(0, 2 ** 31 - 1)
+        seed = dist.broadcast_object(random.randint(0, 2 ** 31 - 1))  # one seed for every rank
     set_random_seed(seed, cfg.get("deterministic", False))
     meta = dict(env_info=_env_info(), config=_pretty(cfg), seed=seed,
                 exp_name=osp.basename(where) if where else "config")
@@ -175,6 +189,12 @@ def build_runner(cfg: Any) -> MMCVSession:
         model.init_weights()
     if torch.cuda.is_available():
         model = model.cuda()
+    if distributed:
+        from hookport.compat.shims.mmcv.parallel.wrappers import MMDistributedDataParallel
+
+        device_ids = [torch.cuda.current_device()] if torch.cuda.is_available() else None
+        model = MMDistributedDataParallel(model, device_ids=device_ids, broadcast_buffers=False,
+                                          find_unused_parameters=cfg.get("find_unused_parameters", False))
     data = cfg["data"]
     workflow = [tuple(flow) for flow in cfg.get("workflow", [("train", 1)])]
     datasets = [DATASETS.build(copy.deepcopy(data["train"]))]
@@ -194,10 +214,23 @@ def build_runner(cfg: Any) -> MMCVSession:
         val_args = dict(samples_per_gpu=1, workers_per_gpu=data.get("workers_per_gpu", 2), shuffle=False, seed=seed)
         val_args.update(data.get("val_dataloader", {}))
         eval_loader = build_dataloader(DATASETS.build(copy.deepcopy(data["val"])), **val_args)
-    for hook, priority in default_hooks(cfg, distributed=runner.world_size > 1, eval_loader=eval_loader):
+    for hook, priority in default_hooks(cfg, distributed=distributed, eval_loader=eval_loader):
         runner.register_hook(hook, priority)
     _load_or_resume(runner, cfg, work_dir)
     return MMCVSession(runner, loaders, workflow)
+
+
+def _init_distributed(cfg: Any) -> bool:
+    """Join the process group for ``launcher='pytorch'`` (``dist_params.backend``; gloo without CUDA)."""
+    from hookport.runner import dist
+
+    launcher = cfg.get("launcher", "none") or "none"
+    if launcher != "none":
+        backend = dict(cfg.get("dist_params") or {}).get("backend")
+        if backend == "nccl" and not torch.cuda.is_available():
+            backend = "gloo"
+        dist.init_dist(launcher, backend)
+    return dist.get_dist_info()[1] > 1
 
 
 def _load_or_resume(runner, cfg: Any, work_dir: str) -> None:

@@ -39,10 +39,17 @@ class MMDistributedDataParallel(DistributedDataParallel):
         return self._run_step("val_step", *inputs, **kwargs)
 
     def _run_step(self, name, *inputs, **kwargs):
+        # Route the step through DDP's forward (it arms the gradient-sync hooks); the arguments are
+        # captured by the closure so DDP never tries to move the optimizer between devices.
         module = self.module
-        original = module.forward
-        module.forward = getattr(module, name)
+        step = getattr(module, name)
+
+        def forward_once():
+            del module.forward  # the step's own forward calls reach the real forward
+            return step(*inputs, **kwargs)
+
+        module.forward = forward_once
         try:
-            return super().forward(*inputs, **kwargs)
+            return super().forward()
         finally:
-            module.forward = original
+            module.__dict__.pop("forward", None)
