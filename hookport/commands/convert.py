@@ -45,10 +45,8 @@ def main(args: argparse.Namespace) -> int:
     from hookport.converters import Converter, Options, Report, collect_inputs
     from hookport.errors import HookportError
 
-    if args.to == "mmcv":
-        raise HookportError("--to mmcv (back-porting MMEngine configs) is not available yet; only --to mmengine")
     options = Options(style=args.style, exact=args.exact, scope=args.scope, iters_per_epoch=args.iters_per_epoch,
-                      dialect=args.dialect, verify=args.verify, execute=args.execute)
+                      dialect=args.dialect, verify=args.verify, execute=args.execute, to=args.to)
     inputs = collect_inputs(args.sources)
     tree = len(inputs) > 1 or any(os.path.isdir(s) for s in args.sources)
     converter = Converter(options)

@@ -21,13 +21,13 @@ MAX_SIM_ITERS = 200_000
 
 
 def verify(legacy: Dict[str, Any], converted: Dict[str, Any], dialect: str,
-           iters_per_epoch: Optional[int] = None) -> Dict[str, Any]:
-    """Compare ``legacy`` (in ``dialect``) with ``converted`` (MMEngine); a JSON-able verdict."""
+           iters_per_epoch: Optional[int] = None, target: str = "mmengine") -> Dict[str, Any]:
+    """Compare the original config (in ``dialect``) with the converted one (in ``target``); a JSON-able verdict."""
     ipe = iters_per_epoch or DEFAULT_ITERS_PER_EPOCH
     result: Dict[str, Any] = {"iters_per_epoch": ipe, "iters_per_epoch_source":
                               "--iters-per-epoch" if iters_per_epoch else f"default ({DEFAULT_ITERS_PER_EPOCH})"}
-    result["schedule"] = _schedule(legacy, converted, dialect, ipe)
-    result["hooks"] = _hooks(legacy, converted, dialect)
+    result["schedule"] = _schedule(legacy, converted, dialect, target, ipe)
+    result["hooks"] = _hooks(legacy, converted, dialect, target)
     result["summary"] = summary(result)
     return result
 
@@ -56,22 +56,19 @@ def describe(dev: Dict[str, Any]) -> str:
 
 
 # -- schedules ---------------------------------------------------------------------------------------
-def _schedule(legacy: dict, converted: dict, dialect: str, ipe: int) -> Dict[str, Any]:
-    if not converted.get("param_scheduler") and not (legacy.get("lr_config") or legacy.get("momentum_config")):
+def _schedule(legacy: dict, converted: dict, dialect: str, target: str, ipe: int) -> Dict[str, Any]:
+    engine = converted if target == "mmengine" else legacy
+    old = legacy if target == "mmengine" else converted
+    if not engine.get("param_scheduler") and not (old.get("lr_config") or old.get("momentum_config")):
         return {"status": "unavailable", "reason": "no schedule in this config"}
-    if "optim_wrapper" not in converted or "train_cfg" not in converted:
+    if "optim_wrapper" not in engine or "train_cfg" not in engine:
         return {"status": "unavailable", "reason": "the optimizer or the run length is defined in another file"}
     try:
-        length = _length(converted, ipe)
+        length = _length(engine, ipe)
         if length > MAX_SIM_ITERS:
             return {"status": "unavailable", "reason": f"{length} iterations is more than {MAX_SIM_ITERS}"}
-        original = _original_trajectory(legacy, dialect, ipe)
-        from hookport.converters.exact import register_hookport
-        from hookport.optim.simulate import simulate_mmengine
-
-        register_hookport()  # configs written with --exact use it
-
-        new = simulate_mmengine(converted, ipe)
+        original = _trajectory(legacy, dialect, ipe)
+        new = _trajectory(converted, target, ipe)
     except HookportError as err:
         return {"status": "unavailable", "reason": err.message}
     except ImportError as err:
@@ -94,14 +91,21 @@ def _length(cfg: dict, ipe: int) -> int:
     return int(train.get("max_epochs") or 0) * ipe
 
 
-def _original_trajectory(legacy: dict, dialect: str, ipe: int) -> Dict[str, Any]:
+def _trajectory(cfg: dict, dialect: str, ipe: int) -> Dict[str, Any]:
+    """LR/momentum per iteration as ``dialect`` schedules ``cfg`` (pure Python)."""
     if dialect == "mmcv":
         from hookport.compat.mmcv.simulate import simulate_mmcv
 
-        return simulate_mmcv(legacy, ipe)
+        return simulate_mmcv(cfg, ipe)
+    if dialect == "mmengine":
+        from hookport.converters.exact import register_hookport
+        from hookport.optim.simulate import simulate_mmengine
+
+        register_hookport()  # configs written with --exact use it
+        return simulate_mmengine(cfg, ipe)
     from hookport.runner.dialect import DIALECTS
 
-    return DIALECTS.get(dialect).schedule(legacy, ipe)
+    return DIALECTS.get(dialect).schedule(cfg, ipe)
 
 
 def compare(original: List[Any], converted: List[Any], param: str, ipe: int) -> Optional[Dict[str, Any]]:
@@ -133,15 +137,15 @@ def _groups(value: Any) -> List[Optional[float]]:
 
 
 # -- hook order --------------------------------------------------------------------------------------
-def _hooks(legacy: dict, converted: dict, dialect: str) -> Dict[str, Any]:
+def _hooks(legacy: dict, converted: dict, dialect: str, target: str) -> Dict[str, Any]:
     try:
         from hookport.runner.dialect import DIALECTS
 
-        old_dialect, new_dialect = DIALECTS.get(dialect), DIALECTS.get("mmengine")
+        old_dialect, new_dialect = DIALECTS.get(dialect), DIALECTS.get(target)
         stand_ins: Dict[str, type] = {}
         legacy, converted = _with_stand_ins(legacy, stand_ins), _with_stand_ins(converted, stand_ins)
         old = old_dialect.hook_table(legacy).as_json(dialect, old_dialect.stages)["mount_points"]
-        new = new_dialect.hook_table(converted).as_json("mmengine", new_dialect.stages)["mount_points"]
+        new = new_dialect.hook_table(converted).as_json(target, new_dialect.stages)["mount_points"]
     except HookportError as err:
         return {"status": "unavailable", "reason": err.message}
     except (ImportError, NotImplementedError) as err:
@@ -202,6 +206,7 @@ def explain_order(old: Dict[str, List[dict]], new: Dict[str, List[dict]]) -> Lis
     rules = table("verify")
     sentences: Dict[Tuple[str, Optional[str]], List[str]] = {}
     gone: Dict[str, str] = {}
+    added: Dict[str, str] = {}
     for stage, entries in old.items():
         before = []
         for entry in entries:
@@ -210,7 +215,13 @@ def explain_order(old: Dict[str, List[dict]], new: Dict[str, List[dict]]) -> Lis
                 gone[entry["hook"]] = rules["equivalents"][entry["hook"]]["none"]
                 continue
             before.append((name, entry))
-        after = [(e["hook"], e) for e in new.get(stage, [])]
+        after = []
+        for entry in new.get(stage, []):
+            name = _canonical(entry["hook"], rules)
+            if name is None:
+                added[entry["hook"]] = rules["equivalents"][entry["hook"]]["none"]
+                continue
+            after.append((name, entry))
         position = {name: i for i, (name, _) in enumerate(after)}
         common = [(n, e) for n, e in before if n in position]
         for i, (a, a_old) in enumerate(common):
@@ -225,6 +236,7 @@ def explain_order(old: Dict[str, List[dict]], new: Dict[str, List[dict]]) -> Lis
     out = [f"{text} at {', '.join(stages)}" + (f"; {meaning}" if meaning else "")
            for (text, meaning), stages in sentences.items()]
     out += [f"{hook} is gone: {why}" for hook, why in sorted(gone.items())]
+    out += [f"{hook} is added (it replaces what MMEngine does without a hook: {why})" for hook, why in sorted(added.items())]
     return out
 
 

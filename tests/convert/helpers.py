@@ -29,6 +29,6 @@ def options_for(path: Path, **extra) -> Options:
     convert.add_arguments(parser)
     args = parser.parse_args(header_args(path) + [str(path)])
     opts = dict(style=args.style, exact=args.exact, scope=args.scope, dialect=args.dialect, verify=False,
-                execute=args.execute, iters_per_epoch=args.iters_per_epoch)
+                execute=args.execute, iters_per_epoch=args.iters_per_epoch, to=args.to)
     opts.update(extra)
     return Options(**opts)

@@ -72,3 +72,11 @@ def test_verify_without_schedule_says_why():
     result = verify({"log_level": "INFO"}, {"log_level": "INFO"}, "mmcv", None)
     assert result["schedule"] == {"status": "unavailable", "reason": "no schedule in this config"}
     assert result["iters_per_epoch"] == 10 and "default" in result["iters_per_epoch_source"]
+
+
+def test_back_port_of_faithful_conversions_is_exact():
+    """--to mmcv reads the forward recipes backwards: MMEngine -> MMCV keeps the trajectory exactly."""
+    for name in ("backport_step_list", "backport_poly_warmup_exp", "backport_exact_inv"):
+        outcome = Converter(Options(verify=True, iters_per_epoch=10, to="mmcv")).convert(str(GOLDEN / f"{name}.in.py"))
+        assert outcome.status == "changed"
+        assert outcome.verification["schedule"]["status"] == "exact", (name, outcome.verification)

@@ -31,11 +31,12 @@ from hookport.converters.codemod.codegen import code_of
 from hookport.converters.codemod.context import MethodScope
 from hookport.converters.codemod.detect import HookClass, ImportIndex
 from hookport.converters.codemod.notes import BehaviourNotes
+from hookport.converters.codemod.renames import RenameNames, RenameRule
 from hookport.converters.codemod.signatures import is_plain, positional_names, with_params
 from hookport.errors import PriorityError
 
 _ARG_NAMES = frozenset(("batch_idx", "data_batch", "outputs", "metrics"))
-_BODY_RULES = (ChainRewrite, BehaviourNotes)
+_BODY_RULES = (ChainRewrite, BehaviourNotes, RenameRule)
 _LEVEL_ATTRS = ("_level", "level")
 
 
@@ -50,16 +51,19 @@ def stage_mode(name: str) -> Optional[str]:
 class ClassConverter:
     """Convert one legacy hook class (see the module docstring for the steps)."""
 
-    def __init__(self, info: HookClass, index: ImportIndex, ctx, config: cst.PartialParserConfig, indent: str):
+    def __init__(self, info: HookClass, index: ImportIndex, ctx, config: cst.PartialParserConfig, indent: str,
+                 method_texts: Optional[List[List[str]]] = None):
         self.info = info
         self.index = index
         self.ctx = ctx
         self.config = config
         self.indent = indent
         self.tables = ctx.tables
+        #: original text of each method's statements (see source_lines), or None
+        self.method_texts = method_texts
         self.enabled = ctx.options.enabled
-        self._trigger = _trigger(ctx.tables, info.dialect, resume=False)
-        self._trigger_before_run = _trigger(ctx.tables, info.dialect, resume=True)
+        self._trigger = _trigger(ctx.tables, info.dialect, resume=False, renames=ctx.renames)
+        self._trigger_before_run = _trigger(ctx.tables, info.dialect, resume=True, renames=ctx.renames)
 
     # -- class level -------------------------------------------------------
     def convert(self, node: cst.ClassDef) -> cst.ClassDef:
@@ -82,6 +86,10 @@ class ClassConverter:
         return [(code, text) for code, text in out if self.enabled(code)]
 
     def _bases(self, node: cst.ClassDef) -> cst.ClassDef:
+        if self.ctx.renames:  # HookBase -> Hook, in the bases and class decorators
+            renamer = RenameNames(self.ctx.renames)
+            node = node.with_changes(bases=[arg.visit(renamer) for arg in node.bases],
+                                     decorators=[d.visit(renamer) for d in node.decorators])
         if not self.info.attribute_bases or not self.enabled("HP204"):
             return node
         bases = []
@@ -150,13 +158,26 @@ class ClassConverter:
     def _methods(self, body: List[cst.BaseStatement]) -> List[cst.BaseStatement]:
         defined = [s.name.value for s in body if isinstance(s, cst.FunctionDef)]
         out: List[cst.BaseStatement] = []
+        k = 0
         for stmt in body:
             if not isinstance(stmt, cst.FunctionDef):
-                out.append(stmt)
+                out.append(self._rename(stmt))
                 continue
+            texts = self.method_texts[k] if self.method_texts is not None and k < len(self.method_texts) else None
+            k += 1
             for fn, scope in self._signature(stmt, defined):
-                out.append(self._rewrite_body(fn, scope))
+                same_body = fn.body is stmt.body and texts is not None and len(texts) == len(_statements(fn))
+                out.append(self._rewrite_body(fn, scope, texts if same_body else None))
         return out
+
+    def _rename(self, stmt: cst.BaseStatement) -> cst.BaseStatement:
+        """Rename legacy names in a non-method class statement (class attributes, nested classes)."""
+        if not self.ctx.renames:
+            return stmt
+        text = code_of(stmt)
+        if not any(re.search(rf"\b{re.escape(old)}\b", text) for old in self.ctx.renames):
+            return stmt
+        return stmt.visit(RenameNames(self.ctx.renames))
 
     def _signature(self, fn: cst.FunctionDef, defined: List[str]):
         """Yield ``(method, scope)`` pairs: the method with its new signature (or its split)."""
@@ -196,12 +217,15 @@ class ClassConverter:
         return MethodScope(method=name, runner=runner, mode=mode, names=frozenset(_ARG_NAMES.intersection(names)),
                            dialect=self.info.dialect)
 
-    def _rewrite_body(self, fn: cst.FunctionDef, scope: MethodScope) -> cst.FunctionDef:
+    def _rewrite_body(self, fn: cst.FunctionDef, scope: MethodScope, texts: Optional[List[str]]) -> cst.FunctionDef:
         if not isinstance(fn.body, cst.IndentedBlock):
             return fn
-        # Only statements whose text can match are walked: the walk is the expensive part.
+        if fn.decorators and self.ctx.renames:
+            fn = fn.with_changes(decorators=[self._rename(d) for d in fn.decorators])
         trigger = self._trigger_before_run if scope.method == "before_run" else self._trigger
-        matching = [bool(trigger.search(code_of(stmt))) for stmt in fn.body.body]
+        # Only statements whose text can match are walked: the walk is the expensive part.
+        texts = texts if texts is not None else [code_of(stmt) for stmt in fn.body.body]
+        matching = [bool(trigger.search(text)) for text in texts]
         if not any(matching):
             return fn
         stmts: List[cst.BaseStatement] = []
@@ -214,12 +238,17 @@ class ClassConverter:
         return fn.with_changes(body=fn.body.with_changes(body=stmts))
 
 
-def _trigger(tables, dialect: str, resume: bool) -> "re.Pattern[str]":
+def _statements(fn: cst.FunctionDef):
+    return fn.body.body if isinstance(fn.body, cst.IndentedBlock) else ()
+
+
+def _trigger(tables, dialect: str, resume: bool, renames=()) -> "re.Pattern[str]":
     """What a statement's text must contain for a body rule to possibly apply (prefilter)."""
     table = "runner_api.yaml" if dialect == "mmcv" else "imix_trainer.yaml"
     runner_attrs = sorted({r.parts[0][1] for r in tables.chains.values() if r.table == table and r.root == "runner"})
     self_attrs = sorted({r.parts[0][1] for r in tables.chains.values() if r.table == table and r.root == "self"})
     alternatives = [r"\.grad\b", r"\bCLASSES\b", r"\bloss\b"]
+    alternatives += [rf"\b{re.escape(old)}\b" for old in renames]
     if runner_attrs:
         # any runner parameter name: the pattern's root is matched exactly during the walk
         attrs = sorted(set(runner_attrs) | (set(tables.resume_attrs) if resume else set()))

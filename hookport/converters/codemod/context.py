@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import FrozenSet, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Optional, Set, Tuple
 
 from hookport.converters.codemod.tables import Tables
 
@@ -42,6 +42,7 @@ class FileContext:
     tables: Tables
     fixes: Counter = field(default_factory=Counter)  # rule code -> times applied
     needed_imports: Set[Tuple[str, str]] = field(default_factory=set)  # (module, name)
+    renames: Dict[str, str] = field(default_factory=dict)  # imported name -> its MMEngine spelling
 
     def fixed(self, code: str) -> None:
         """Record one applied rewrite of rule ``code``."""

@@ -22,6 +22,7 @@ from hookport.converters.codemod.context import FileContext, Options
 from hookport.converters.codemod.detect import ImportIndex, hook_classes
 from hookport.converters.codemod.outcome import FileOutcome, Status, Todo
 from hookport.converters.codemod.renames import RenameNames
+from hookport.converters.codemod.source_lines import StatementLines
 
 #: a file without any of these cannot hold a legacy hook: skipped without parsing
 _PREFILTER = re.compile(r"\bmmcv\b|\bimix\b|\bHookBase\b|from\s+\.+\s*(base_hook|builder)\s+import")
@@ -64,19 +65,25 @@ def _transform(module: cst.Module, source: str, path: str, options: Options) -> 
     if not classes:
         return FileOutcome(path, Status.SKIPPED, reason="no legacy hook class")
     ctx = FileContext(options=options, tables=tables)
+    ctx.renames = import_rules.renames(index, ctx)
+    statement_lines = StatementLines(source)
     config = module.config_for_parsing
     body: List[cst.BaseStatement] = list(module.body)
+    converted = set()
     for i, stmt in enumerate(body):
         if isinstance(stmt, cst.ClassDef) and stmt.name.value in classes:
-            body[i] = ClassConverter(classes[stmt.name.value], index, ctx, config, module.default_indent).convert(stmt)
+            converter = ClassConverter(classes[stmt.name.value], index, ctx, config, module.default_indent,
+                                       statement_lines.methods(stmt.name.value))
+            body[i] = converter.convert(stmt)
+            converted.add(i)
     texts = [module.code_for_node(stmt) for stmt in body]
     owned = [import_rules.is_import_statement(stmt, tables) for stmt in body]
-    renames = import_rules.renames(index, ctx)
-    if renames:
-        pattern = re.compile(r"\b(" + "|".join(map(re.escape, renames)) + r")\b")
+    if ctx.renames:
+        # Hook classes were renamed while converted; the rest of the module is renamed here.
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, ctx.renames)) + r")\b")
         for i, stmt in enumerate(body):
-            if not owned[i] and pattern.search(texts[i]):
-                body[i] = stmt.visit(RenameNames(renames))
+            if i not in converted and not owned[i] and pattern.search(texts[i]):
+                body[i] = stmt.visit(RenameNames(ctx.renames))
                 texts[i] = module.code_for_node(body[i])
     plan = import_rules.ImportPlan(body, index, ctx, [t for t, own in zip(texts, owned) if not own]).apply()
     pieces: List[str] = []

@@ -25,6 +25,7 @@ class Options:
     dialect: str = "auto"
     verify: bool = True
     execute: bool = False  # --exec: run the configs to read values the safe evaluator cannot
+    to: str = "mmengine"  # the target system; "mmcv" back-ports MMEngine configs
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from hookport.converters.config.context import Context, Options
 from hookport.converters.config.dialect import detect
-from hookport.converters.config.translators import IMIX_TRANSLATORS, MMCV_TRANSLATORS
+from hookport.converters.config.translators import BACKPORT_TRANSLATORS, IMIX_TRANSLATORS, MMCV_TRANSLATORS
 from hookport.converters.config.tree import Loaded, Loader
 from hookport.converters.config.values import SDict, Sourced, plain
 from hookport.converters.config.writer import NewKey, Plan, render
@@ -119,9 +119,8 @@ class Converter:
         dialect = detect(loaded.full, self.options.dialect, loaded.path, loaded.file.own, kept)
         lines = {a.name: a.line for a in loaded.file.assignments}
         ctx = Context(dict(loaded.full), self.options, dialect, loaded.path, lines)
-        if dialect != "mmengine":
-            for translator in IMIX_TRANSLATORS if dialect == "imix" else MMCV_TRANSLATORS:
-                translator(ctx)
+        for translator in self._translators(dialect):
+            translator(ctx)
         self._translations[loaded.path] = ctx
         return ctx
 
@@ -145,6 +144,16 @@ class Converter:
     def effective(self, loaded: Loaded) -> Dict[str, Any]:
         """The new keys MMEngine sees when it loads the converted ``loaded`` (bases merged)."""
         return merge_new(self.inherited(loaded), self.writes(loaded))
+
+    def _translators(self, dialect: str):
+        """What turns ``dialect`` into the target system (nothing when it already is the target)."""
+        if self.options.to == "mmcv":
+            return BACKPORT_TRANSLATORS if dialect == "mmengine" else []
+        return {"mmcv": MMCV_TRANSLATORS, "imix": IMIX_TRANSLATORS}.get(dialect, [])
+
+    def converts(self, ctx: Context) -> bool:
+        """Whether a file of this dialect changes system in this run."""
+        return bool(self._translators(ctx.dialect))
 
     def inherited(self, loaded: Loaded) -> Dict[str, Any]:
         """What MMEngine gives the converted file from its converted bases, before its own keys."""
@@ -228,7 +237,7 @@ class Converter:
         with open(loaded.path, encoding="utf-8") as handle:
             original = handle.read()
         ctx = self.translate(loaded)
-        if ctx.dialect == "mmengine":
+        if not self.converts(ctx):
             return Outcome(path, "unchanged", output=original)
         own = loaded.file.own
         writes = self.writes(loaded)
@@ -257,7 +266,7 @@ class Converter:
         legacy = plain(loaded.full)
         converted = {k: v for k, v in legacy.items() if k not in ctx.consumed}
         converted.update(plain(ctx.out))
-        result = verify(legacy, converted, ctx.dialect, self.options.iters_per_epoch)
+        result = verify(legacy, converted, ctx.dialect, self.options.iters_per_epoch, target=self.options.to)
         outcome.verification = result
         line = ctx.lines.get("lr_config") or ctx.lines.get("momentum_config")
         for param in ("lr", "momentum"):

@@ -9,6 +9,7 @@ from typing import List
 
 from hookport.converters.config.context import Translator
 from hookport.converters.config.translators import (
+    backport,
     checkpoint,
     data,
     env,
@@ -34,3 +35,5 @@ MMCV_TRANSLATORS: List[Translator] = [
 ]
 
 IMIX_TRANSLATORS: List[Translator] = [imix.translate]
+
+BACKPORT_TRANSLATORS: List[Translator] = [backport.translate]
