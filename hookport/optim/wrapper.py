@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import Any, Dict, Iterator, List, Optional, Union
+from typing import Any, ContextManager, Dict, Iterator, List, Optional, Union
 
 import torch
 from torch import nn
@@ -23,6 +23,7 @@ from hookport.registry import OPTIM_WRAPPERS
 
 logger = logging.getLogger("hookport")
 
+_NO_CONTEXT = contextlib.nullcontext()
 _CLIP_FUNCS = {"norm": torch.nn.utils.clip_grad_norm_, "value": torch.nn.utils.clip_grad_value_}
 
 
@@ -123,14 +124,15 @@ class OptimWrapper:
         nxt = self._inner_count + 1
         return nxt % self._accumulative_counts == 0 or nxt == self._max_counts
 
-    @contextlib.contextmanager
-    def optim_context(self, model: nn.Module) -> Iterator[None]:
-        """Around the forward: skip DDP gradient sync while accumulating."""
+    def optim_context(self, model: nn.Module) -> ContextManager:
+        """Around the forward: skip DDP gradient sync while accumulating.
+
+        A plain method returning a context manager (not a generator-based one): it runs every
+        iteration, and the common case is a shared no-op.
+        """
         if not self.should_sync() and hasattr(model, "no_sync"):
-            with model.no_sync():
-                yield
-        else:
-            yield
+            return model.no_sync()
+        return _NO_CONTEXT
 
     # -- introspection ---------------------------------------------------
     @property
