@@ -5,6 +5,7 @@ loader; keys are revised with MMCV's default ``(r'^module\\.', '')``.
 """
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections import OrderedDict
@@ -39,6 +40,10 @@ def save_checkpoint(model, filename: str, optimizer: Any = None, meta: Optional[
     elif optimizer is not None:
         checkpoint["optimizer"] = optimizer.state_dict()
     ckpt.atomic_torch_save(checkpoint, filename)
+    # The temporary file was created 0600; give the checkpoint the usual umask-based mode, as torch.save does.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(filename, 0o666 & ~umask)
 
 
 def load_state_dict(module, state_dict, strict: bool = False, logger: Any = None) -> None:
