@@ -8,10 +8,12 @@ keys is rejected by :func:`hookport.runner.dialect.detect_dialect` with both key
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List
+import contextlib
+from typing import Any, Dict, Iterator, List
 
 from hookport.compat.mmcv.defaults import default_hooks
 from hookport.compat.mmcv.hook import MMCV_STAGES
+from hookport.errors import HookportError
 from hookport.registry import apply_custom_imports
 from hookport.runner.dialect import DIALECTS, Dialect
 from hookport.runner.dispatch import HookTable
@@ -26,6 +28,16 @@ def prepare(cfg: Any) -> None:
 
     shims.install()
     apply_custom_imports(cfg)
+
+
+@contextlib.contextmanager
+def located(cfg: Any) -> Iterator[None]:
+    """Name the config file in any HookportError raised inside (when it does not name one yet)."""
+    try:
+        yield
+    except HookportError as err:
+        filename = getattr(cfg, "filename", None)
+        raise err.located(file=filename if isinstance(filename, str) else None)
 
 
 def table_of(specs) -> HookTable:
@@ -57,15 +69,17 @@ class MMCVDialect(Dialect):
 
     def hook_table(self, cfg: dict, *, distributed: bool = False) -> HookTable:
         """Every hook ``cfg`` implies, without building model or datasets (EvalHook has no loader)."""
-        prepare(cfg)
-        return table_of(default_hooks(cfg, distributed=distributed))
+        with located(cfg):
+            prepare(cfg)
+            return table_of(default_hooks(cfg, distributed=distributed))
 
     def schedule(self, cfg: dict, iters_per_epoch: int) -> Dict[str, Any]:
         """LR/momentum per iteration as MMCV 1.7.2 applies them (pure Python)."""
         from hookport.compat.mmcv.simulate import simulate_mmcv
 
-        prepare(cfg)
-        return simulate_mmcv(cfg, iters_per_epoch)
+        with located(cfg):
+            prepare(cfg)
+            return simulate_mmcv(cfg, iters_per_epoch)
 
     def build_runner(self, cfg: dict):
         """An MMCV-semantics runner (EpochBasedRunner/IterBasedRunner) for ``cfg``."""
