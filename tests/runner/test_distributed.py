@@ -21,13 +21,16 @@ def _free_port() -> int:
 
 @pytest.mark.slow
 def test_two_gloo_ranks_train_to_identical_weights(tmp_path):
+    """The config asks for nccl (as MMEngine configs do); without CUDA the runner falls back to gloo."""
     torchrun = shutil.which("torchrun") or os.path.join(os.path.dirname(sys.executable), "torchrun")
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""), OMP_NUM_THREADS="1")
+    # CPU only (gloo), also on a machine with GPUs: the test is about the CPU path.
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""), OMP_NUM_THREADS="1",
+               CUDA_VISIBLE_DEVICES="")
     hooks = ("custom_hooks=[{'type': 'EMAHook', 'momentum': 0.2, 'priority': 'ABOVE_NORMAL'}, "
              "{'type': 'tests.runner.helpers.DumpStateHook'}]")
     cmd = [torchrun, "--nproc_per_node", "2", "--master_addr", "127.0.0.1", "--master_port", str(_free_port()),
            "-m", "hookport", "run", FIXTURE, "--launcher", "pytorch", "--work-dir", str(tmp_path),
-           "--cfg-options", hooks]
+           "--cfg-options", hooks, "env_cfg={'dist_cfg': {'backend': 'nccl'}}"]
     done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     ranks = [torch.load(tmp_path / f"rank{r}.pt", weights_only=True) for r in (0, 1)]

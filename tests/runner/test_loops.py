@@ -50,7 +50,8 @@ class TestMountPointOrder(RunnerTestCase):
     def test_one_epoch_two_iterations(self):
         log = []
         cfg = self.epoch_based_cfg(
-            default_hooks=NO_DEFAULT_HOOKS, custom_hooks=[_record_all(log)], train_cfg=dict(by_epoch=True, max_epochs=1),
+            default_hooks=NO_DEFAULT_HOOKS, custom_hooks=[_record_all(log)],
+            train_cfg=dict(by_epoch=True, max_epochs=1),
             train_dataloader=dict(dataset=dict(type="ToyDataset", size=16), sampler=dict(type="DefaultSampler"),
                                   batch_size=8),
             val_dataloader=dict(dataset=dict(type="ToyDataset", size=8), sampler=dict(type="DefaultSampler"),
@@ -74,7 +75,8 @@ class TestMountPointOrder(RunnerTestCase):
 
     def test_test_loop(self):
         log = []
-        runner = self.build_runner(self.epoch_based_cfg(default_hooks=NO_DEFAULT_HOOKS, custom_hooks=[_record_all(log)]))
+        runner = self.build_runner(self.epoch_based_cfg(default_hooks=NO_DEFAULT_HOOKS,
+                                                        custom_hooks=[_record_all(log)]))
         metrics = runner.test()
         self.assertIn("accuracy/top1", metrics)
         self.assertEqual(log[:3], ["before_run", "before_test", "before_test_epoch"])
