@@ -17,6 +17,18 @@ from hookport.errors import HookValidationError, PriorityError
 from hookport.hooks.hook import STAGES
 
 
+def bind(hook: Any, stages: Sequence[str]) -> Dict[str, Optional[Callable]]:
+    """``{stage: hook.bound(stage)}`` for a table's mount points.
+
+    A hook may instead adapt to the whole set (``hook.bound_in(stages)``): an iMIX hook's
+    ``before_train`` runs at ``before_run`` in a table that has no ``before_train`` (MMCV's).
+    """
+    bound_in = getattr(hook, "bound_in", None)
+    if callable(bound_in):
+        return bound_in(tuple(stages))
+    return {stage: hook.bound(stage) for stage in stages}
+
+
 class HookTable:
     """Sorted hooks plus per-mount-point call lists.
 
@@ -57,7 +69,7 @@ class HookTable:
             value = prio.resolve(raw, self.scheme)
         except PriorityError as err:
             raise HookValidationError(f"hook {type(hook).__name__}: {err.message}") from None
-        bound = {stage: hook.bound(stage) for stage in self.stages}
+        bound = bind(hook, self.stages)
         hook.priority = value
         index = bisect_right(self._keys, value) if after_equal else bisect_left(self._keys, value)
         self._keys.insert(index, value)
@@ -68,7 +80,7 @@ class HookTable:
     def insert(self, index: int, hook: Any, priority: Any) -> int:
         """Insert ``hook`` at a given position (iMIX's custom-hook rule); priority is only recorded."""
         value = prio.resolve(priority, self.scheme)
-        bound = {stage: hook.bound(stage) for stage in self.stages}
+        bound = bind(hook, self.stages)
         hook.priority = value
         self._keys.insert(index, value)
         self._hooks.insert(index, hook)
