@@ -113,3 +113,34 @@ def test_mmengine_placement_equals_what_convert_writes():
     convert = table("imix")["levels"]
     for member in PriorityStatus:
         assert host_priority(member, "mmengine") == resolve(convert[member.value]["priority"], "mmengine")
+
+
+MMCV_MIXED = os.path.join(FIXTURES, "mixed", "mmcv_with_imix_hooks.py")
+
+
+def test_imix_hooks_in_an_mmcv_config(imix_fixture_env, tmp_path, monkeypatch, capsys):
+    """MMCV host: level -> MMCV priority, before_train/after_train at before_run/after_run, same counters."""
+    import json
+
+    from imix_helpers import ROOT
+
+    from hookport.cli import main
+
+    monkeypatch.syspath_prepend(os.path.join(ROOT, "fixtures", "mmcv"))
+    assert main(["hooks", MMCV_MIXED, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["dialect"] == "mmcv"
+    after_iter = [(h["hook"], h["priority"]) for h in doc["mount_points"]["after_train_iter"]]
+    assert after_iter == [("OptimizerHook", 40), ("LrWatcherHook", 45), ("CheckpointHook", 50),
+                          ("IterTimerHook", 70), ("TextLoggerHook", 90), ("TrainerRecorderHook", 97),
+                          ("StepTimerHook", 99)]
+    assert "TrainerRecorderHook" in [h["hook"] for h in doc["mount_points"]["before_run"]]
+    assert main(["run", MMCV_MIXED, "--work-dir", str(tmp_path)]) == 0
+    rows = [r for r in imix_fixture_env.EVENTS if r["tag"] == "mmcv"]
+    assert (rows[0]["event"], rows[-1]["event"]) == ("before_train", "after_train")
+    iters = [(r["event"], r["iter"], r["epoch"], r["inner_iter"]) for r in rows if r["event"].endswith("train_iter")]
+    assert iters == [(e, i, i // 3, i % 3) for i in range(6) for e in ("before_train_iter", "after_train_iter")]
+    after = [r for r in rows if r["event"] == "after_train_iter"]
+    # MMCV's OptimizerHook (40) has run backward, the loss tensor is still the step's own
+    assert all(r["loss_requires_grad"] for r in after)
+    assert [r["lr"] for r in after] == pytest.approx([0.1, 0.1, 0.1, 0.01, 0.01, 0.01])
