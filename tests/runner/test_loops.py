@@ -111,3 +111,21 @@ class TestCounters(RunnerTestCase):
             self.build_runner(self.epoch_based_cfg(train_cfg=dict(by_epoch=True, max_epoch=2))).train()
         with pytest.raises(ConfigError, match="optim_wrapper"):
             self.build_runner(self.epoch_based_cfg(optim_wrapper=None))
+
+
+class TestIterBasedCycling(RunnerTestCase):
+    def test_finite_sampler_is_cycled_with_a_new_epoch_each_pass(self):
+        seen = []
+
+        class Batches(Hook):
+            def before_train_iter(self, runner, batch_idx, data_batch=None):
+                seen.append(tuple(int(x) for x in data_batch["labels"]))
+
+        cfg = self.iter_based_cfg(default_hooks=NO_DEFAULT_HOOKS, custom_hooks=[Batches()], val_dataloader=None,
+                                  val_cfg=None, val_evaluator=None, train_cfg=dict(by_epoch=False, max_iters=8))
+        cfg["train_dataloader"]["sampler"] = dict(type="DefaultSampler", shuffle=True)
+        runner = self.build_runner(cfg)
+        runner.train()
+        self.assertEqual(runner.train_dataloader.sampler.epoch, 1)  # 8 iterations = two passes of 4 batches
+        self.assertNotEqual(seen[:4], seen[4:])
+        self.assertEqual(sorted(sum(seen[:4], ())), sorted(sum(seen[4:], ())))
