@@ -173,7 +173,9 @@ def fixtures():
     for name in sorted(os.listdir(golden)):
         if name.endswith(".out.py"):
             base = name[: -len(".out.py")]
-            yield f"golden/{base}", os.path.join(golden, base + ".in.py"), os.path.join(golden, name), "mmcv"
+            # back-ports (--to mmcv) run the other way: MMEngine original, MMCV output
+            dialect = "mmengine" if base.startswith("backport_") else "mmcv"
+            yield f"golden/{base}", os.path.join(golden, base + ".in.py"), os.path.join(golden, name), dialect
     trees = os.path.join(FIXTURES, "trees")
     for tree in sorted(os.listdir(trees)):
         expected = os.path.join(trees, tree, "expected")
@@ -185,8 +187,27 @@ def fixtures():
                        "imix" if tree == "imix" else "mmcv")
 
 
+def check_backport(original_path, converted_path):
+    """A back-port: the MMEngine original trained by MMEngine, the MMCV output by MMCV."""
+    record = dict(original=os.path.relpath(original_path, REPO), converted=os.path.relpath(converted_path, REPO))
+    engine_cfg = mmengine.Config.fromfile(original_path).to_dict()
+    legacy = mmcv.Config.fromfile(converted_path).to_dict()
+    record["loads"] = True
+    if "lr_config" not in legacy or "runner" not in legacy or "optimizer" not in legacy:
+        return record
+    if not hasattr(torch.optim, legacy["optimizer"].get("type", "")):
+        return record
+    original = run_mmengine(engine_cfg, os.path.basename(original_path).replace(".", "_"))
+    converted = run_mmcv(legacy)
+    record.update(mmengine=original, mmcv=converted, lr=compare(original["lr"], converted["lr"]),
+                  momentum=compare(original["momentum"], converted["momentum"]))
+    return record
+
+
 def check(name, original_path, converted_path, dialect):
     """The record for one fixture."""
+    if dialect == "mmengine":
+        return check_backport(original_path, converted_path)
     record = dict(original=os.path.relpath(original_path, REPO), converted=os.path.relpath(converted_path, REPO))
     try:
         cfg = mmengine.Config.fromfile(converted_path).to_dict()
