@@ -36,7 +36,7 @@ def test_by_epoch_counters_and_trainer_values(imix_fixture_env, tmp_path):
         (True, 6, 2, 0, 1)}
     after = [r for r in rows if r["event"] == "after_train_iter"]
     # the loss is still backpropagatable when hooks see it (OptimizerHook runs in the same event)
-    assert all(r["loss_requires_grad"] and r["has_total_loss"] for r in after)
+    assert all(r["loss_requires_grad"] and r["has_total_loss"] and r["has_model_output"] for r in after)
     # NORMAL custom hooks run after LRSchedulerHook (HIGH): they see the LR of the next iteration
     assert [r["lr"] for r in after] == pytest.approx([0.0625, 0.1, 0.1, 0.01, 0.01, 0.01])
 

@@ -103,7 +103,7 @@ def _run(by_epoch, **view_kwargs):
     view = TrainerView(model=_Model(), data_loader=[{"x": i} for i in range(3)], by_epoch=by_epoch, **view_kwargs)
     hook = Recorder(log)
     table = table_of([hook])
-    ImixLoop(view, table, lambda batch: {"loss": 1.0, "total_loss": 1.0}).run()
+    ImixLoop(view, table, lambda batch: ({"x": 1.0}, {"loss": 1.0, "total_loss": 1.0})).run()
     return log
 
 
@@ -119,7 +119,7 @@ def test_by_iter_counters_equal_imix_except_the_resumed_index():
     log = []
     view = TrainerView(model=_Model(), data_loader=[0, 1, 2], by_epoch=False, **view_kwargs)
     view.start_iter = start
-    ImixLoop(view, table_of([Recorder(log)]), lambda batch: {"loss": 1.0}).run()
+    ImixLoop(view, table_of([Recorder(log)]), lambda batch: ({"x": 1.0}, {"loss": 1.0})).run()
     # In the loop iMIX restarts trainer.iter at 0 on resume (the loader's enumerate index) while
     # log_buffer.iter starts at start_iter; hookport continues trainer.iter from start_iter. Everything
     # else, before_train included (iter == start_iter in both), is equal.

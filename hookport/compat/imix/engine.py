@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 import torch
 
@@ -66,15 +66,16 @@ def _forward(model: Any, mixed_precision: bool = False):
     # iMIX runs the forward pass under CUDA autocast when the config has `fp16`.
     use_amp = mixed_precision and any(p.is_cuda for p in model.parameters())
 
-    def forward(batch: Any) -> Dict[str, Any]:
-        """iMIX's run_train_iter for one batch: the output dict with the loss to backpropagate."""
+    def forward(batch: Any) -> Tuple[Any, Dict[str, Any]]:
+        """iMIX's run_train_iter for one batch: the model's output and the loss dict (``'loss'`` to
+        backpropagate, ``total_loss`` and each loss, averaged)."""
         with torch.autocast("cuda", enabled=use_amp):
-            losses = run_forward(model, batch, mode=mode)
-        loss, log_vars = parse_losses(losses)
+            model_output = run_forward(model, batch, mode=mode)
+        loss, log_vars = parse_losses(model_output)
         output: Dict[str, Any] = {k: v for k, v in log_vars.items() if k != "loss"}
         output["total_loss"] = log_vars["loss"]
         output["loss"] = loss
-        return output
+        return model_output, output
 
     return forward
 

@@ -22,14 +22,15 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from hookport.compat.imix.log_buffer import LogBufferStorage
 from hookport.errors import HookportError
 
 logger = logging.getLogger("hookport.imix")
 
-ForwardFn = Callable[[Any], Dict[str, Any]]
+# forward(batch) -> (model_output, output): the model's raw output and the loss dict with 'loss'.
+ForwardFn = Callable[[Any], Tuple[Any, Dict[str, Any]]]
 
 
 _RUNNING: List[Any] = []
@@ -56,7 +57,8 @@ class ImixLoop:
     Args:
         view: the :class:`~hookport.compat.imix.trainer.TrainerView` (counters are written here).
         table: the :class:`~hookport.runner.dispatch.HookTable` in iMIX order.
-        forward: ``forward(batch) -> output`` (a dict with ``'loss'``), iMIX's ``run_train_iter`` minus logging.
+        forward: ``forward(batch) -> (model_output, output)``, iMIX's ``run_train_iter`` minus logging
+            (``output`` is the loss dict whose ``'loss'`` ``OptimizerHook`` backpropagates).
     """
 
     def __init__(self, view: Any, table: Any, forward: ForwardFn):
@@ -86,7 +88,7 @@ class ImixLoop:
         if not getattr(view.model, "training", True):
             raise HookportError("the model is in eval mode at a training iteration (iMIX asserts model.training); "
                                 "a hook that evaluates must switch it back to train()")
-        output = self.forward(batch)
+        view.model_output, output = self.forward(batch)
         view.output = output
         metrics = {k: v for k, v in output.items() if k != "loss"}
         view.log_buffer.put_scalars(data_time=data_time, **metrics)
