@@ -88,7 +88,7 @@ class Formatter:
             return text if depth is None else reindent(text, depth)
         if depth is None:
             return self._flat(container[index])
-        return self.format(container[index], len(INDENT * depth), depth)
+        return self.format(container[index], len(INDENT * depth) + 1, depth)  # +1: the trailing comma
 
     def _source(self, container: Any, key: Any) -> Optional[str]:
         """The user's own text for an untouched element, when it belongs to this file."""
