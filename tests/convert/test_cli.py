@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 
-import pytest
 
 from hookport.cli import main
 from tests.convert.helpers import GOLDEN, TREES

@@ -7,7 +7,6 @@ MMEngine's Runner, the original by MMCV 1.7.2's runner, and the two trajectories
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

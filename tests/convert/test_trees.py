@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-from pathlib import Path
 
 import pytest
 
 from hookport.converters import Converter, Options, collect_inputs
-from hookport.converters.config.reader import parse_source  # noqa: F401  (libcst path exercised)
 from hookport.converters.config.tree import Loader
 from hookport.converters.config.values import Opaque, plain
 from tests.convert.helpers import TREES

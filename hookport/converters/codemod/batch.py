@@ -11,7 +11,7 @@ contains it.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Dict, List, Sequence, Tuple, Union
+from typing import AbstractSet, Dict, List, Sequence, Tuple, Union
 
 import libcst as cst
 
@@ -32,10 +32,12 @@ class BodyRule:
 class BatchedTransformer(cst.CSTTransformer):
     """Run several :class:`BodyRule` classes over one statement in a single pass."""
 
-    def __init__(self, ctx, scope, rule_classes: Sequence[type]):
+    def __init__(self, ctx, scope, rule_classes: Sequence[type], skip: AbstractSet[int] = frozenset()):
         super().__init__()
         self.ctx = ctx
         self.scope = scope
+        #: ids of nested statements known not to match any rule: not descended into
+        self.skip = skip
         self._todo_stack: List[List[Tuple[str, str]]] = []
         self._extra_stack: List[List[cst.BaseExpression]] = []
         self.rules = [cls(self) for cls in rule_classes]
@@ -63,6 +65,8 @@ class BatchedTransformer(cst.CSTTransformer):
         if isinstance(node, _STATEMENTS):
             self._todo_stack.append([])
             self._extra_stack.append([])
+            if id(node) in self.skip:
+                return False
         for handler in self._visit.get(type(node).__name__, ()):
             handler(node)
         return True

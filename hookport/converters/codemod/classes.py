@@ -18,7 +18,7 @@ Steps, each one concern (and one rule-code family):
 from __future__ import annotations
 
 import re
-from typing import List, Optional
+from typing import List, Optional, Set
 
 import libcst as cst
 
@@ -32,6 +32,7 @@ from hookport.converters.codemod.context import MethodScope
 from hookport.converters.codemod.detect import HookClass, ImportIndex
 from hookport.converters.codemod.notes import BehaviourNotes
 from hookport.converters.codemod.renames import RenameNames, RenameRule
+from hookport.converters.codemod.source_lines import StatementLines, nested
 from hookport.converters.codemod.signatures import is_plain, positional_names, with_params
 from hookport.errors import PriorityError
 
@@ -52,15 +53,16 @@ class ClassConverter:
     """Convert one legacy hook class (see the module docstring for the steps)."""
 
     def __init__(self, info: HookClass, index: ImportIndex, ctx, config: cst.PartialParserConfig, indent: str,
-                 method_texts: Optional[List[List[str]]] = None):
+                 lines: Optional[StatementLines] = None):
         self.info = info
         self.index = index
         self.ctx = ctx
         self.config = config
         self.indent = indent
         self.tables = ctx.tables
-        #: original text of each method's statements (see source_lines), or None
-        self.method_texts = method_texts
+        #: the original source's statements (see source_lines), or None
+        self.lines = lines
+        self.method_groups = lines.methods(info.name) if lines is not None else None
         self.enabled = ctx.options.enabled
         self._trigger = _trigger(ctx.tables, info.dialect, resume=False, renames=ctx.renames)
         self._trigger_before_run = _trigger(ctx.tables, info.dialect, resume=True, renames=ctx.renames)
@@ -163,11 +165,11 @@ class ClassConverter:
             if not isinstance(stmt, cst.FunctionDef):
                 out.append(self._rename(stmt))
                 continue
-            texts = self.method_texts[k] if self.method_texts is not None and k < len(self.method_texts) else None
+            groups = self.method_groups[k] if self.method_groups is not None and k < len(self.method_groups) else None
             k += 1
             for fn, scope in self._signature(stmt, defined):
-                same_body = fn.body is stmt.body and texts is not None and len(texts) == len(_statements(fn))
-                out.append(self._rewrite_body(fn, scope, texts if same_body else None))
+                same_body = fn.body is stmt.body and groups is not None and len(groups) == len(_statements(fn))
+                out.append(self._rewrite_body(fn, scope, groups if same_body else None))
         return out
 
     def _rename(self, stmt: cst.BaseStatement) -> cst.BaseStatement:
@@ -217,25 +219,42 @@ class ClassConverter:
         return MethodScope(method=name, runner=runner, mode=mode, names=frozenset(_ARG_NAMES.intersection(names)),
                            dialect=self.info.dialect)
 
-    def _rewrite_body(self, fn: cst.FunctionDef, scope: MethodScope, texts: Optional[List[str]]) -> cst.FunctionDef:
+    def _rewrite_body(self, fn: cst.FunctionDef, scope: MethodScope, groups) -> cst.FunctionDef:
         if not isinstance(fn.body, cst.IndentedBlock):
             return fn
         if fn.decorators and self.ctx.renames:
             fn = fn.with_changes(decorators=[self._rename(d) for d in fn.decorators])
         trigger = self._trigger_before_run if scope.method == "before_run" else self._trigger
-        # Only statements whose text can match are walked: the walk is the expensive part.
-        texts = texts if texts is not None else [code_of(stmt) for stmt in fn.body.body]
-        matching = [bool(trigger.search(text)) for text in texts]
+        # Only statements whose text can match are walked (the walk is the expensive part), and
+        # inside them, nested statements that cannot match are not descended into.
+        if groups is None:
+            matching = [bool(trigger.search(code_of(stmt))) for stmt in fn.body.body]
+        else:
+            matching = [bool(trigger.search(self.lines.text(grp))) for grp in groups]
         if not any(matching):
             return fn
         stmts: List[cst.BaseStatement] = []
-        for stmt, match in zip(fn.body.body, matching):
-            result = stmt.visit(BatchedTransformer(self.ctx, scope, _BODY_RULES)) if match else stmt
+        for i, (stmt, match) in enumerate(zip(fn.body.body, matching)):
+            if not match:
+                stmts.append(stmt)
+                continue
+            skip: Set[int] = set()
+            if groups is not None:
+                self._skippable(stmt, groups[i], trigger, skip)
+            result = stmt.visit(BatchedTransformer(self.ctx, scope, _BODY_RULES, skip))
             if isinstance(result, cst.FlattenSentinel):
                 stmts.extend(result.nodes)
             elif isinstance(result, cst.BaseStatement):
                 stmts.append(result)
         return fn.with_changes(body=fn.body.with_changes(body=stmts))
+
+    def _skippable(self, stmt, grp, trigger, skip: Set[int]) -> None:
+        """Collect the ids of statements nested in ``stmt`` whose text cannot match."""
+        for child, child_group in nested(stmt, grp):
+            if trigger.search(self.lines.text(child_group)):
+                self._skippable(child, child_group, trigger, skip)
+            else:
+                skip.add(id(child))
 
 
 def _statements(fn: cst.FunctionDef):

@@ -73,7 +73,7 @@ def _transform(module: cst.Module, source: str, path: str, options: Options) -> 
     for i, stmt in enumerate(body):
         if isinstance(stmt, cst.ClassDef) and stmt.name.value in classes:
             converter = ClassConverter(classes[stmt.name.value], index, ctx, config, module.default_indent,
-                                       statement_lines.methods(stmt.name.value))
+                                       statement_lines)
             body[i] = converter.convert(stmt)
             converted.add(i)
     texts = [module.code_for_node(stmt) for stmt in body]

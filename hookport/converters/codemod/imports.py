@@ -50,11 +50,11 @@ def _from_import(module: str, names: Sequence[Tuple[str, Optional[str]]]) -> cst
     aliases = [cst.ImportAlias(name=cst.Name(n), asname=cst.AsName(cst.Name(a)) if a else None) for n, a in names]
     aliases = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for a in aliases[:-1]] \
         + aliases[-1:]
-    node = cst.ImportFrom(module=cst.parse_expression(module) if module else None,
-                          relative=[cst.Dot()] * (len(module) - len(module.lstrip("."))), names=aliases)
-    if module.startswith("."):
-        tail = module.lstrip(".")
-        node = node.with_changes(module=cst.parse_expression(tail) if tail else None)
+    tail = module.lstrip(".")
+    dotted = None
+    for part in tail.split(".") if tail else ():
+        dotted = cst.Name(part) if dotted is None else cst.Attribute(value=dotted, attr=cst.Name(part))
+    node = cst.ImportFrom(module=dotted, relative=[cst.Dot()] * (len(module) - len(tail)), names=aliases)
     return cst.SimpleStatementLine(body=[node])
 
 

@@ -7,8 +7,9 @@ parenthesis (the style of the mmdet 3.x ports).
 """
 from __future__ import annotations
 
+import functools
 import re
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -35,6 +36,15 @@ def is_plain(fn: cst.FunctionDef, dialect: str) -> bool:
     return names is not None and len(names) == (2 if dialect == "mmcv" else 1)
 
 
+@functools.lru_cache(maxsize=None)
+def _stub_params(texts: Tuple[str, ...], indent: str, newline: str) -> Tuple[Tuple[cst.Param, ...], int]:
+    """Parsed parameters for ``texts`` and their printed length (parsed once per signature shape)."""
+    config = cst.PartialParserConfig(default_indent=indent, default_newline=newline)
+    stub = cst.parse_statement(f"def _(self, {', '.join(texts)}): pass{newline}", config=config)
+    params = tuple(stub.params.params[1:])
+    return params, sum(len(text) + 2 for text in texts)
+
+
 def with_params(fn: cst.FunctionDef, extra: Sequence[str], ctx, config: cst.PartialParserConfig,
                 indent: str, add_runner: bool = False) -> cst.FunctionDef:
     """``fn`` with ``runner`` (if ``add_runner``) and the ``extra`` parameter texts appended."""
@@ -43,10 +53,10 @@ def with_params(fn: cst.FunctionDef, extra: Sequence[str], ctx, config: cst.Part
         return fn
     for name in _TYPING.findall(" ".join(texts)):
         ctx.need_import("typing", name)
-    stub = cst.parse_statement(f"def _(self, {', '.join(texts)}): pass\n", config=config)
-    new_params = list(stub.params.params[1:])
+    new_params, new_length = _stub_params(tuple(texts), indent, config.default_newline)
     params = [*fn.params.params, *new_params]
-    header = len(indent) + len(f"def {fn.name.value}(") + sum(len(code_of(p)) + 2 for p in params)
+    header = len(indent) + len(f"def {fn.name.value}(") + sum(len(code_of(p)) + 2 for p in fn.params.params) \
+        + new_length
     if header > MAX_LINE:
         pad = " " * len(f"def {fn.name.value}(")
         wrapped = []

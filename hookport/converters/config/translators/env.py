@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from hookport.converters.config.context import Context
 from hookport.converters.config.tables import table
-from hookport.converters.config.values import SDict
 
 
 def translate(ctx: Context) -> None:
