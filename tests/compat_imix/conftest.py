@@ -1,7 +1,7 @@
 """Shared setup for the iMIX dialect tests: the fixture tree, import stand-ins, tiny runs."""
 import pytest
 
-from imix_helpers import FIXTURES
+from tests.compat_imix.imix_helpers import FIXTURES
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from hookport.compat.imix.build import all_hooks, settings
 from hookport.errors import ConfigError, PriorityError
 from hookport.runner.dialect import DIALECTS, detect_dialect
 
-from imix_helpers import CONFIGS, load_cfg
+from tests.compat_imix.imix_helpers import CONFIGS, load_cfg
 
 BASE = dict(model=dict(type="MCAN"), dataset_type="VQADATASET", total_epochs=2,
             optimizer=dict(type="SGD", lr=0.1), optimizer_config=dict(grad_clip=None),

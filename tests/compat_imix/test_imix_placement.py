@@ -10,7 +10,7 @@ from hookport.compat.imix.placement import host_priority
 from hookport.errors import PriorityError
 from hookport.runner.dialect import DIALECTS
 
-from imix_helpers import FIXTURES, load_cfg
+from tests.compat_imix.imix_helpers import FIXTURES, load_cfg
 
 MIXED = os.path.join(FIXTURES, "mixed", "mmengine_with_imix_hooks.py")
 # iMIX's default hooks: (role, level); a custom hook goes after every one whose level <= its own.
@@ -122,7 +122,7 @@ def test_imix_hooks_in_an_mmcv_config(imix_fixture_env, tmp_path, monkeypatch, c
     """MMCV host: level -> MMCV priority, before_train/after_train at before_run/after_run, same counters."""
     import json
 
-    from imix_helpers import ROOT
+    from tests.compat_imix.imix_helpers import ROOT
 
     from hookport.cli import main
 
@@ -144,3 +144,15 @@ def test_imix_hooks_in_an_mmcv_config(imix_fixture_env, tmp_path, monkeypatch, c
     # MMCV's OptimizerHook (40) has run backward, the loss tensor is still the step's own
     assert all(r["loss_requires_grad"] for r in after)
     assert [r["lr"] for r in after] == pytest.approx([0.1, 0.1, 0.1, 0.01, 0.01, 0.01])
+
+
+def test_iteration_based_mmengine_host_is_not_by_epoch(imix_fixture_env, tmp_path):
+    cfg = load_cfg(os.path.join("..", "mixed", "mmengine_with_imix_hooks.py"), work_dir=str(tmp_path),
+                   train_cfg=dict(by_epoch=False, max_iters=4), param_scheduler=None)
+    cfg["custom_hooks"] = [dict(type="TrainerRecorderHook", level=30, tag="iter")]
+    runner = DIALECTS.get("mmengine").build_runner(cfg)
+    runner.train()
+    runner.close()
+    rows = [r for r in imix_fixture_env.EVENTS if r["tag"] == "iter"]
+    assert {(r["by_epoch"], r["max_iter"]) for r in rows} == {(False, 4)}
+    assert [r["iter"] for r in rows if r["event"] == "after_train_iter"] == [0, 1, 2, 3]

@@ -8,7 +8,7 @@ import pytest
 from hookport.errors import ConfigError
 from hookport.runner.dialect import DIALECTS
 
-from imix_helpers import CONFIGS, engine, load_cfg
+from tests.compat_imix.imix_helpers import CONFIGS, engine, load_cfg
 
 
 def test_schedule_does_not_need_torch():

@@ -5,7 +5,7 @@ import os
 import pytest
 import torch
 
-from imix_helpers import CONFIGS, engine, events, load_cfg
+from tests.compat_imix.imix_helpers import CONFIGS, engine, events, load_cfg
 
 from hookport.compat.imix.dialect import table_of
 from hookport.runner.dialect import DIALECTS
@@ -274,7 +274,7 @@ def test_distributed_run_records_evaluation_once(tmp_path):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    from imix_helpers import FIXTURES
+    from tests.compat_imix.imix_helpers import FIXTURES
 
     env = dict(os.environ, PYTHONPATH=FIXTURES + os.pathsep + os.environ.get("PYTHONPATH", ""))
     subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port",

@@ -17,7 +17,7 @@ from hookport.compat.imix.trainer import TrainerView
 from hookport.errors import PriorityError
 from hookport.registry import IMIX_HOOKS
 
-from imix_helpers import ROOT
+from tests.compat_imix.imix_helpers import ROOT
 
 REF = os.path.join(ROOT, "tests", "data", "reference", "imix")
 

@@ -127,10 +127,13 @@ class HostTrainerView:
 
     @property
     def by_epoch(self) -> bool:
-        """Whether the host trains by epoch (its loop has a ``max_epochs``)."""
+        """Whether the host trains by epoch: an epoch-based train loop (MMEngine; its iteration
+        loop also reports ``max_epochs == 1``), or a planned number of epochs (MMCV runners)."""
         loop = getattr(self._host, "train_loop", None)
         if loop is not None and not isinstance(loop, dict):
-            return getattr(loop, "max_epochs", None) is not None
+            from hookport.runner.loops import EpochBasedTrainLoop
+
+            return isinstance(loop, EpochBasedTrainLoop)
         return getattr(self._host, "max_epochs", None) is not None
 
     @property
@@ -153,6 +156,7 @@ class HostTrainerView:
         # The host's iter is 0-based in iteration events and counts finished iterations after
         # them, which is what iMIX's log_buffer.iter holds at every event.
         self.log_buffer.sync(getattr(self._host, "iter", self.log_buffer.iter))
+        self.log_buffer.epoch = getattr(self._host, "epoch", self.log_buffer.epoch)  # iMIX's epoch_step() timing
 
     def __getattr__(self, name: str) -> Any:
         # Only reached for names not set on the view: resolve them on the host.
