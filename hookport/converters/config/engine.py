@@ -300,6 +300,15 @@ class Converter:
                 plan.append.append(new)
         for spot in plan.replace:
             plan.remove.discard(spot)
+        # comments above a statement that was merged into another key's replacement travel with it
+        for key, value in writes.items():
+            spots = [indexes[n][0] for n in ctx.origin.get(key, []) if n in own and n in ctx.consumed]
+            if not spots:
+                continue
+            for name in ctx.origin.get(key, []):
+                for index in indexes.get(name, []) if name in own else []:
+                    if index in plan.remove and index not in plan.moved:
+                        plan.moved[index] = min(spots)
         for name, comments in ctx.kept.items():
             if name in own:
                 plan.keep_with_todo[indexes[name][-1]] = comments

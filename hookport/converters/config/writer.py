@@ -35,6 +35,8 @@ class Plan:
     replace: Dict[int, List[NewKey]] = field(default_factory=dict)
     remove: set = field(default_factory=set)
     keep_with_todo: Dict[int, List[str]] = field(default_factory=dict)
+    #: removed statement -> the replaced statement its comment lines move above
+    moved: Dict[int, int] = field(default_factory=dict)
     append: List[NewKey] = field(default_factory=list)
 
 
@@ -43,15 +45,22 @@ def render(cfg: ConfigFile, plan: Plan) -> Tuple[str, List[str]]:
     module = cfg.module
     fmt = Formatter(cfg.path)
     parts = [_code(module, line) for line in module.header]
+    travelling: Dict[int, List[str]] = {}
+    for index, target in sorted(plan.moved.items()):
+        leading, _, comment = _split(module, module.body[index])
+        lines = [line for line in leading.splitlines(keepends=True) if line.strip()]
+        travelling.setdefault(target, []).extend(lines + ([comment + "\n"] if comment else []))
     for index, stmt in enumerate(module.body):
         leading, body, comment = _split(module, stmt)
         if index in plan.replace:
             parts.append(leading)
             if comment:
                 parts.append(comment + "\n")
+            parts.extend(travelling.get(index, []))
             parts.append(_assignments(fmt, plan.replace[index], module.default_newline))
         elif index in plan.remove:
-            parts.append("".join(line for line in leading.splitlines(keepends=True) if line.strip()))
+            if index not in plan.moved:
+                parts.append("".join(line for line in leading.splitlines(keepends=True) if line.strip()))
         elif index in plan.keep_with_todo:
             parts.append(leading)
             parts.extend(f"{TODO}{text}\n" for text in plan.keep_with_todo[index])
