@@ -85,3 +85,22 @@ def test_imix_import_paths_resolve_to_hookport_stand_ins():
     assert HOOKS is FromBuilder is IMIX_HOOKS
     assert PriorityStatus is Canonical
     assert type(build_hook(dict(type="TextLoggerHook", text="hi"))).__name__ == "TextLoggerHook"
+
+
+def test_imix_utils_stand_ins_used_by_imix_hooks():
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from hookport.compat import shims; shims.install()\n"
+            "import imix.utils.distributed_info as comm\n"
+            "from imix.utils.distributed_info import master_only_run\n"
+            "from imix.utils.registry import Registry, build_from_cfg\n"
+            "from imix.utils.checkpoint import PeriodicCheckpointer\n"
+            "assert 'torch' not in sys.modules\n"
+            "assert comm.get_world_size() == 1 and comm.is_main_process()\n"
+            "assert master_only_run(lambda: 3)() == 3\n"
+            "comm.synchronize()\n"
+            "R = Registry('thing'); R.register_module(module=dict)\n"
+            "assert build_from_cfg(dict(type='dict', a=1), R) == {'a': 1}\n")
+    subprocess.run([sys.executable, "-c", code], check=True)

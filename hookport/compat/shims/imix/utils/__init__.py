@@ -1,0 +1,1 @@
+"""Stand-in for ``imix.utils`` (the helpers iMIX hooks import: distributed info, registry, checkpoint)."""
