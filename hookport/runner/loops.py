@@ -120,7 +120,7 @@ class EpochBasedTrainLoop(_TrainLoopMixin, BaseLoop):
         for idx, data_batch in enumerate(self.dataloader):
             for fn in before:
                 fn(runner, idx, data_batch)
-            outputs = train_step(data_batch, optim_wrapper)
+            outputs = train_step(data_batch, optim_wrapper=optim_wrapper)  # keyword, as MMEngine calls it
             for fn in after:
                 fn(runner, idx, data_batch, outputs)
             self._iter += 1
@@ -185,7 +185,7 @@ class IterBasedTrainLoop(_TrainLoopMixin, BaseLoop):
             idx = self._iter
             for fn in before:
                 fn(runner, idx, data_batch)
-            outputs = train_step(data_batch, optim_wrapper)
+            outputs = train_step(data_batch, optim_wrapper=optim_wrapper)  # keyword, as MMEngine calls it
             for fn in after:
                 fn(runner, idx, data_batch, outputs)
             self._iter += 1
