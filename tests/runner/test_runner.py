@@ -87,3 +87,15 @@ class TestRunner(RunnerTestCase):
         self.assertEqual(seen, [{"a": 1}, (3, None, "o")])
         with self.assertRaises(TypeError):
             runner.call_hook("after_val_epoch", metric=1)
+
+
+class TestMessageHubIsolation(RunnerTestCase):
+    def test_each_runner_gets_a_fresh_current_message_hub(self):
+        from hookport.runner.message_hub import MessageHub
+
+        first = self.build_runner(self.epoch_based_cfg(experiment_name="same"))
+        first.message_hub.update_info("best_score", 99.0)
+        second = self.build_runner(self.epoch_based_cfg(experiment_name="same"))
+        self.assertIsNot(first.message_hub, second.message_hub)
+        self.assertIsNone(second.message_hub.get_info("best_score"))
+        self.assertIs(MessageHub.get_current_instance(), second.message_hub)
