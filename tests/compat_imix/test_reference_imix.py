@@ -186,3 +186,52 @@ def test_checkpoint_names_against_imix(scenario):
             assert hook.curr_checkpoint_name == f"{saved[-1][0]}.pth"
         else:
             assert hook.curr_checkpoint_name == previous
+
+
+def test_optimizer_and_lr_hooks_train_like_imix():
+    """Real iMIX OptimizerHook + LRSchedulerHook (accumulation 2, clipping, warm-up): same weights and LRs."""
+    import torch
+
+    from hookport.compat.imix.hooks import LRSchedulerHook, OptimizerHook
+    from hookport.compat.imix.hook import attach
+
+    ref = reference("training_steps")
+    model = torch.nn.Linear(3, 1)
+    model.load_state_dict({k: torch.tensor(v) for k, v in ref["init"].items()})
+    batches = [(torch.tensor(x), torch.tensor(y)) for x, y in ref["batches"]]
+    opt_cfg = dict(ref["optimizer"])
+    optimizer = getattr(torch.optim, opt_cfg.pop("type"))(model.parameters(), **opt_cfg)
+    scheduler = build_policy(dict(ref["lr_config"], policy="WarmupMultiStepLR"), optimizer)
+    rows = []
+
+    class Probe(HookBase):
+        def after_train_iter(self):
+            t = self.trainer
+            rows.append({"iter": t.iter, "weight": model.weight.detach().flatten().tolist(), "bias": model.bias.item(),
+                         "lr": t.optimizer.param_groups[0]["lr"], "loss": float(t.output["loss"].detach()),
+                         "grad_norm": t.log_buffer.history("grad_norm").latest(),
+                         "logged_lr": (t.log_buffer.history("lr").latest() if "lr" in t.log_buffer.histories()
+                                       else None)})
+
+    probe = Probe()
+    probe.level = "LOWEST"
+    hooks = [OptimizerHook(grad_clip=ref["grad_clip"]), LRSchedulerHook(optimizer, scheduler), probe]
+    view = TrainerView(model=model, optimizer=optimizer, data_loader=batches, by_epoch=True, max_epoch=ref["epochs"],
+                       gradient_accumulation_steps=ref["gradient_accumulation_steps"], is_lr_accumulation=True)
+    for hook in hooks:
+        attach(hook, view)
+
+    def forward(batch):
+        x, y = batch
+        out = {"loss": ((model(x) - y) ** 2).mean()}
+        return out, dict(out)
+
+    ImixLoop(view, table_of(hooks), forward).run()
+    assert len(rows) == len(ref["iterations"])
+    for ours, theirs in zip(rows, ref["iterations"]):
+        assert ours["iter"] == theirs["iter"]
+        for key in ("weight", "bias", "lr", "loss", "grad_norm", "logged_lr"):
+            if theirs[key] is None:  # no lr logged yet (the LR hook logs on accumulation boundaries)
+                assert ours[key] is None, (ours["iter"], key)
+            else:
+                assert ours[key] == pytest.approx(theirs[key], rel=1e-6, abs=1e-9), (ours["iter"], key)

@@ -12,7 +12,7 @@ is; only modules it imports for unrelated features are replaced by small stubs
 (``imix.utils.config.imixEasyDict`` by a dict with attribute access, ``Organizer``
 by a placeholder, ``transformers.optimization`` by functions that are never called).
 
-Writes ``tests/data/reference/imix/{levels,custom_hooks,counters,lr_policies,checkpoints}.json``.
+Writes ``tests/data/reference/imix/{levels,custom_hooks,counters,lr_policies,checkpoints,training_steps}.json``.
 """
 import json
 import os
@@ -283,6 +283,60 @@ def checkpoints():
             scenario(False, 3, 0, 3, iter_period=1)]
 
 
+def training_steps(base_hook, engine, lr):
+    """The real OptimizerHook + LRSchedulerHook in CommonEngine: accumulation, clipping, LR stepping."""
+    import importlib
+
+    import torch
+
+    time.sleep = lambda seconds: None
+    opt_hooks = importlib.import_module("imix.engine.hooks.optimizer")
+    lr_hook = importlib.import_module("imix.engine.hooks.lr_scheduler")
+    torch.manual_seed(0)
+    model = torch.nn.Linear(3, 1)
+    init = {k: v.tolist() for k, v in model.state_dict().items()}
+    gen = torch.Generator().manual_seed(1)
+    batches = [(torch.randn(2, 3, generator=gen), torch.randn(2, 1, generator=gen)) for _ in range(3)]
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = model
+
+        def forward(self, batch, **kwargs):
+            x, y = batch
+            return {"loss": ((self.inner(x) - y) ** 2).mean()}
+
+    rows = []
+
+    class Probe(base_hook.HookBase):
+        def __init__(self):
+            super().__init__()
+            self._level = base_hook.PriorityStatus.LOWEST
+
+        def after_train_iter(self):
+            t = self.trainer
+            rows.append({"iter": t.iter, "weight": model.weight.detach().flatten().tolist(),
+                         "bias": model.bias.item(), "lr": t.optimizer.param_groups[0]["lr"],
+                         "loss": float(t.output["loss"].detach()),
+                         "grad_norm": t.log_buffer.history("grad_norm").latest(),
+                         "logged_lr": (t.log_buffer.history("lr").latest() if "lr" in t.log_buffer.histories()
+                                       else None)})
+
+    net = Net()
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+    lr_kwargs = dict(milestones=[2], gamma=0.5, warmup_factor=0.5, warmup_iters=2)
+    scheduler = lr.WarmupMultiStepLR(optimizer, **lr_kwargs)
+    eng = engine.CommonEngine(model=net, data_loader=batches, optimizer=optimizer, loss_fn=lambda out: dict(out))
+    eng.by_epoch, eng.start_iter, eng.gradient_accumulation_steps, eng.is_lr_accumulation = True, 0, 2, True
+    eng.register_hooks([opt_hooks.OptimizerHook(grad_clip=dict(max_norm=0.5)),
+                        lr_hook.LRSchedulerHook(optimizer, scheduler), Probe()])
+    eng.train_by_epoch(0, 2)
+    return {"init": init, "batches": [[x.tolist(), y.tolist()] for x, y in batches], "lr_config": lr_kwargs,
+            "optimizer": dict(type="SGD", lr=0.1, momentum=0.9), "grad_clip": dict(max_norm=0.5),
+            "gradient_accumulation_steps": 2, "epochs": 2, "iterations": rows}
+
+
 def main(argv):
     if len(argv) != 2:
         sys.exit(__doc__)
@@ -291,7 +345,8 @@ def main(argv):
     os.makedirs(OUT, exist_ok=True)
     data = {"levels": levels(base_hook), "custom_hooks": custom_hooks(base_hook, builder,
                                                                       os.path.join(src, "engine", "organizer.py")),
-            "counters": counters(base_hook, engine), "lr_policies": lr_policies(lr), "checkpoints": checkpoints()}
+            "counters": counters(base_hook, engine), "lr_policies": lr_policies(lr), "checkpoints": checkpoints(),
+            "training_steps": training_steps(base_hook, engine, lr)}
     for name, payload in data.items():
         doc = {"source": "iMIX 0.1.0 wheel (PyPI), executed by tools/refdata/imix_reference.py", "data": payload}
         with open(os.path.join(OUT, f"{name}.json"), "w") as f:
