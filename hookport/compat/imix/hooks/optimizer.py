@@ -6,7 +6,13 @@ accumulation window, backpropagates ``trainer.output['loss'] /
 gradient_accumulation_steps`` and steps the optimizer every
 ``gradient_accumulation_steps`` iterations. As in iMIX, ``output['loss']`` is
 replaced by the divided loss (Fp16 leaves it alone), gradients are clipped
-after every backward when ``grad_clip`` is set and ``grad_norm`` is logged.
+after every backward when ``grad_clip`` is set and ``grad_norm`` is logged
+(checked against the real iMIX 0.1.0 hooks, ``tests/data/reference/imix``).
+
+Difference, on purpose: iMIX's ``Fp16OptimizerHook`` unscales and clips after every
+backward, which raises ``RuntimeError`` (``unscale_()`` twice before ``update()``) with
+gradient accumulation; here it unscales and clips once per accumulation window, right
+before the step (identical without accumulation).
 """
 from __future__ import annotations
 
