@@ -160,6 +160,11 @@ def test_gradient_accumulation(imix_fixture_env, tmp_path):
     assert eng.trainer.output["loss"].item() == pytest.approx(eng.trainer.output["total_loss"].item() / 2)
     # mid-epoch checkpoint (iter_period 2) at iteration 1 of epoch 0; iterations 3 and 5 end an epoch
     assert "ToyClassifier_ToyDataset_epoch0_iter2_model.pth" in os.listdir(tmp_path)
+    # mid-epoch evaluation every eval_iter_period (2) iterations, except on epoch boundaries; and every epoch end
+    evals = [json.loads(line) for line in open(tmp_path / "eval_result.json")]
+    assert [(e["iter"], e["epoch"], e["model_name"]) for e in evals] == [
+        (1, 0, "ToyClassifier_ToyDataset_epoch0_iter2_model.pth"), (3, 0, "ToyClassifier_ToyDataset_epoch0_model.pth"),
+        (3, 1, "ToyClassifier_ToyDataset_epoch1_iter4_model.pth"), (6, 1, "ToyClassifier_ToyDataset_epoch1_model.pth")]
 
 
 def test_after_train_runs_when_training_raises(imix_fixture_env, tmp_path):
