@@ -77,3 +77,19 @@ def test_insertion_examples_from_imix():
     assert insertion_index(defaults, 0) == 0  # iMIX crashes (TypeError); hookport puts it first
     after_x = defaults + [50]
     assert insertion_index(after_x, 40) == 6  # levels 50 then 40 end up ..., Y:40, X:50
+
+
+def test_a_real_imix_priority_status_member_is_accepted():
+    import enum
+
+    class PriorityStatus(enum.Enum):  # iMIX's own enum (a plain Enum) when iMIX is installed
+        HIGH = 20
+        LOW = 40
+
+    assert resolve_level(PriorityStatus.LOW).name == "LOW"
+
+    class Priority(enum.IntEnum):  # another scheme's enum stays an error
+        HIGH = 30
+
+    with pytest.raises(PriorityError):
+        resolve_level(Priority.HIGH)

@@ -16,6 +16,7 @@ released code on purpose in two places, because the released behaviour is a bug:
 """
 from __future__ import annotations
 
+import enum
 from typing import Any, Optional, Sequence
 
 from hookport import priority as prio
@@ -33,6 +34,8 @@ def resolve_level(value: Any, owner: Optional[str] = None) -> PriorityStatus:
     Raises:
         PriorityError: for anything else; the message names ``owner`` (a hook class) when given.
     """
+    if isinstance(value, enum.Enum) and type(value).__name__ == "PriorityStatus" and not isinstance(value, PriorityStatus):
+        value = value.value  # a real iMIX installed next to hookport: its enum has the same values
     try:
         return PriorityStatus(prio.resolve(value, "imix"))
     except PriorityError as err:
