@@ -12,9 +12,9 @@ File names are iMIX's (0-based counters):
 
 iMIX raises ``TypeError`` (``None + '.pth'``) on every by-iteration step that saves no
 periodic file, with ``iter_period`` unset (``% None``), and at the end of (or mid-way
-through) an epoch that ``epoch_period`` skips; here those calls simply save nothing. A checkpoint holds ``model``, ``optimizer``,
-``scheduler`` state dicts and the counters (``iteration``; or ``epoch``,
-``epoch_inner_iter``, ``epoch_iter``, ``by_epoch``).
+through) an epoch that ``epoch_period`` skips; here those calls simply save nothing.
+A checkpoint holds ``model``, ``optimizer`` and ``scheduler`` state dicts and the
+counters (``iteration``; or ``epoch``, ``epoch_inner_iter``, ``epoch_iter``, ``by_epoch``).
 """
 from __future__ import annotations
 

@@ -111,7 +111,8 @@ class ImixEngine:
             self.test_loader = _loader(cfg.get("test_data"), "test_data", False, seed, where)
         self.optimizer = _optimizer(cfg, self.model, where)
         lr_config = cfg.get("lr_config")
-        self.scheduler = build_policy(lr_config, self.optimizer, where) if lr_config else ConstantSchedule(self.optimizer)
+        self.scheduler = (build_policy(lr_config, self.optimizer, where) if lr_config
+                          else ConstantSchedule(self.optimizer))
         self.checkpointer = ImixCheckpointer(self.model, self.work_dir, optimizer=self.optimizer,
                                              scheduler=self.scheduler)
         self.settings = settings(cfg, len(self.data_loader), where)

@@ -34,7 +34,8 @@ def resolve_level(value: Any, owner: Optional[str] = None) -> PriorityStatus:
     Raises:
         PriorityError: for anything else; the message names ``owner`` (a hook class) when given.
     """
-    if isinstance(value, enum.Enum) and type(value).__name__ == "PriorityStatus" and not isinstance(value, PriorityStatus):
+    foreign = isinstance(value, enum.Enum) and not isinstance(value, PriorityStatus)
+    if foreign and type(value).__name__ == "PriorityStatus":
         value = value.value  # a real iMIX installed next to hookport: its enum has the same values
     try:
         return PriorityStatus(prio.resolve(value, "imix"))

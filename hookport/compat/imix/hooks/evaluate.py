@@ -104,5 +104,6 @@ class EvaluateHook(HookBase):
                 shutil.copyfile(os.path.join(work_dir, name), os.path.join(work_dir, "best_result.pth"))
             import torch
 
-            torch.save(getattr(self.trainer.model, "module", self.trainer.model), os.path.join(work_dir, "model_best.pth"))
+            model = getattr(self.trainer.model, "module", self.trainer.model)
+            torch.save(model, os.path.join(work_dir, "model_best.pth"))
         del self._func  # as iMIX: the closure holds the organizer
