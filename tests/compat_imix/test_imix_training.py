@@ -313,3 +313,19 @@ def test_hookport_run_load_from_loads_weights_only(imix_fixture_env, tmp_path):
     runner.close()
     saved = torch.load(final, weights_only=True)["model"]
     assert all(torch.equal(seen[0][k], saved[k]) for k in saved)
+
+
+def test_demo_config_with_imix_builtin_custom_hooks(tmp_path, caplog):
+    import logging
+
+    from hookport.cli import main
+
+    caplog.set_level(logging.INFO, logger="hookport.imix")
+    assert main(["run", os.path.join(CONFIGS, "toy_demo.py"), "--work-dir", str(tmp_path)]) == 0
+    files = set(os.listdir(tmp_path))
+    assert {"ema_epoch0.pth", "ema_epoch1.pth", "ema_epoch2.pth", "ToyClassifier_ToyDataset_model_final.pth"} <= files
+    texts = [r.getMessage() for r in caplog.records if "custom hook test" in r.getMessage()]
+    assert texts[0].startswith("before_train") and texts[-1].startswith("after_train:") and len(texts) == 2 + 9
+    ema = torch.load(tmp_path / "ema_epoch2.pth", weights_only=True)
+    final = torch.load(tmp_path / "ToyClassifier_ToyDataset_model_final.pth", weights_only=True)["model"]
+    assert set(ema) == set(final) and not all(torch.equal(ema[k], final[k]) for k in ema)  # an average, not a copy
