@@ -109,30 +109,8 @@ class Runner:
         self._setup_env(env_cfg or {})
         self.rank, self.world_size = dist.get_dist_info()
         self.timestamp = time.strftime("%Y%m%d_%H%M%S", time.localtime(dist.broadcast_object(time.time())))
-        self._randomness_cfg = dict(randomness or {})
-        self.seed = set_random_seed(**self._randomness_cfg)
-        self._randomness_cfg["seed"] = self.seed
-
-        filename = getattr(cfg, "filename", None)
-        if experiment_name is not None:
-            self.experiment_name = f"{experiment_name}_{self.timestamp}"
-        elif filename:
-            self.experiment_name = f"{osp.splitext(osp.basename(filename))[0]}_{self.timestamp}"
-        else:
-            self.experiment_name = self.timestamp
-        self.log_dir = osp.join(self._work_dir, self.timestamp)
-        if self.rank == 0:
-            os.makedirs(self.log_dir, exist_ok=True)
-        self.logger = build_logger("hookport", osp.join(self.log_dir, f"{self.timestamp}.log"), log_level, self.rank)
-        # A fresh hub per runner: two runners started in the same second share an experiment name,
-        # and reusing that hub would carry one run's best score / kept checkpoints into the next.
-        self.message_hub = MessageHub(self.experiment_name)
-        self.visualizer = build_visualizer(visualizer, save_dir=osp.join(self.log_dir, "vis_data"))
-        if cfg is not None:
-            self.visualizer.add_config(cfg)
-        lp_cfg = dict(log_processor or {})
-        lp_cfg.setdefault("type", "LogProcessor")
-        self.log_processor = LOG_PROCESSORS.build(lp_cfg)
+        self._set_randomness(randomness)
+        self._setup_logging(experiment_name, log_level, visualizer, log_processor)
 
         if isinstance(model, dict) and data_preprocessor is not None:
             model = dict(model)
@@ -173,6 +151,40 @@ class Runner:
             backend = "gloo"  # MMEngine 0.10.7 fails here on CPU-only machines
         dist.init_dist(self._launcher, backend)
         self.distributed = True
+
+    def _set_randomness(self, randomness: Optional[dict]) -> None:
+        """Seed everything before the model is built (so its initialisation is reproducible)."""
+        self._randomness_cfg = dict(randomness or {})
+        unknown = set(self._randomness_cfg) - {"seed", "deterministic", "diff_rank_seed"}
+        if unknown:
+            raise ConfigError(f"randomness: unknown keys {sorted(unknown)}; expected seed, deterministic, "
+                              f"diff_rank_seed")
+        self.seed = set_random_seed(**self._randomness_cfg)
+        self._randomness_cfg["seed"] = self.seed
+
+    def _setup_logging(self, experiment_name: Optional[str], log_level: str, visualizer: Any,
+                       log_processor: Optional[dict]) -> None:
+        """Experiment name, ``<work_dir>/<timestamp>/`` with the log file, message hub, visualizer."""
+        filename = getattr(self.cfg, "filename", None)
+        if experiment_name is not None:
+            self.experiment_name = f"{experiment_name}_{self.timestamp}"
+        elif filename:
+            self.experiment_name = f"{osp.splitext(osp.basename(filename))[0]}_{self.timestamp}"
+        else:
+            self.experiment_name = self.timestamp
+        self.log_dir = osp.join(self._work_dir, self.timestamp)
+        if self.rank == 0:
+            os.makedirs(self.log_dir, exist_ok=True)
+        self.logger = build_logger("hookport", osp.join(self.log_dir, f"{self.timestamp}.log"), log_level, self.rank)
+        # A fresh hub per runner: two runners started in the same second share an experiment name,
+        # and reusing that hub would carry one run's best score / kept checkpoints into the next.
+        self.message_hub = MessageHub(self.experiment_name)
+        self.visualizer = build_visualizer(visualizer, save_dir=osp.join(self.log_dir, "vis_data"))
+        if self.cfg is not None:
+            self.visualizer.add_config(self.cfg)
+        lp_cfg = dict(log_processor or {})
+        lp_cfg.setdefault("type", "LogProcessor")
+        self.log_processor = LOG_PROCESSORS.build(lp_cfg)
 
     def build_model(self, model: Union[nn.Module, dict]) -> nn.Module:
         """A model instance from a module or a MODELS config."""
