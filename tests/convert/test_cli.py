@@ -34,7 +34,7 @@ def test_output_file_and_tree_folder(tmp_path, capsys):
     written = sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*") if p.is_file())
     expected = sorted(str(p.relative_to(root)) for p in root.rglob("*.py"))
     assert written == expected  # OUT/<rel> for each input and nothing else
-    assert "5 changed, 0 unchanged, 0 failed" in capsys.readouterr().err
+    assert "6 changed, 0 unchanged, 0 failed" in capsys.readouterr().err
 
 
 def test_in_place_rewrites_atomically_and_check_then_passes(tmp_path):
@@ -67,7 +67,7 @@ def test_bad_file_exits_2_and_the_rest_is_converted(tmp_path, capsys):
     assert not (out_dir / "broken.py").exists()  # nothing written for the failed file
     assert (out_dir / "_base_" / "default_runtime.py").exists()
     report = json.loads((tmp_path / "r.json").read_text())
-    assert report["summary"] == {"changed": 5, "unchanged": 0, "failed": 1}
+    assert report["summary"] == {"changed": 6, "unchanged": 0, "failed": 1}
 
 
 def test_markdown_report_puts_attention_first(tmp_path):

@@ -86,12 +86,19 @@ def translate(ctx: Context) -> None:
     if not ctx.has("lr_config") and not ctx.has("momentum_config"):
         return
     kind, length = loop_of(ctx.legacy)
+    schedulers: List[dict] = []
+    translated: List[str] = []
     try:
-        schedulers: List[dict] = []
         for key, param in (("lr_config", "lr"), ("momentum_config", "momentum")):
             cfg = ctx.get(key)
-            if cfg is not None:
-                schedulers += _updater(ctx, key, ctx.need(key, cfg, kind=dict), param, kind, length)
+            if cfg is None:
+                if ctx.has(key):
+                    translated.append(key)
+                continue
+            result = _updater(ctx, key, ctx.need(key, cfg, kind=dict), param, kind, length)
+            if result is not None:  # None: a downstream policy left in place with a TODO
+                schedulers += result
+                translated.append(key)
     except _NeedsLoop:
         for key in ("lr_config", "momentum_config"):
             if ctx.has(key):
@@ -99,8 +106,9 @@ def translate(ctx: Context) -> None:
         ctx.find("HPC604", "note", "the schedule depends on the run length; it is translated in the configs that "
                  "define the runner", "lr_config" if ctx.has("lr_config") else "momentum_config")
         return
-    ctx.put("param_scheduler", schedulers or None, "lr_config", "momentum_config")
-    ctx.consume("lr_config", "momentum_config")
+    if translated:
+        ctx.put("param_scheduler", schedulers or None, *translated)
+        ctx.consume(*translated)
 
 
 def _policy_class(ctx: Context, key: str, cfg: dict, table_name: str) -> Optional[str]:
@@ -120,11 +128,12 @@ def _policy_class(ctx: Context, key: str, cfg: dict, table_name: str) -> Optiona
     raise ConfigError(f"unknown {key} policy {policy!r} (MMCV looks for {name}{suffix})", ctx.file, ctx.lines.get(key))
 
 
-def _updater(ctx: Context, key: str, cfg: dict, param: str, kind: Optional[str], length: Optional[int]) -> List[dict]:
+def _updater(ctx: Context, key: str, cfg: dict, param: str, kind: Optional[str],
+             length: Optional[int]) -> Optional[List[dict]]:
     table_name = "lr_policies" if param == "lr" else "momentum_policies"
     name = _policy_class(ctx, key, cfg, table_name)
     if name is None:
-        return []
+        return None
     rule = table("schedules")[table_name][name]
     # IterBasedRunner sets lr_config.by_epoch=False by default, but not momentum_config's
     default = rule.get("by_epoch", param == "momentum" or kind != "iter")
