@@ -99,3 +99,15 @@ class TestMessageHubIsolation(RunnerTestCase):
         self.assertIsNot(first.message_hub, second.message_hub)
         self.assertIsNone(second.message_hub.get_info("best_score"))
         self.assertIs(MessageHub.get_current_instance(), second.message_hub)
+
+
+class TestAmpRun(RunnerTestCase):
+    def test_amp_optim_wrapper_trains_in_bfloat16_on_cpu(self):
+        cfg = self.epoch_based_cfg(optim_wrapper=dict(type="AmpOptimWrapper", device_type="cpu",
+                                                      optimizer=dict(type="SGD", lr=0.1)))
+        runner = self.build_runner(cfg)
+        runner.train()
+        losses = runner.message_hub.get_scalar("train/loss").data[0]
+        self.assertEqual(len(losses), 8)
+        self.assertTrue(all(loss == loss and loss < 10 for loss in losses))  # finite
+        self.assertLess(losses[-1], losses[0])
