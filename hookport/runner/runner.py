@@ -69,8 +69,9 @@ def _check_group(kind: str, **parts: Any) -> None:
 class Runner:
     """Train, validate and test a model through hooks (see the module docstring).
 
-    The arguments are MMEngine's ``Runner`` arguments; ``dialect`` picks the priority
-    scheme and the default hooks (MMEngine's when None).
+    The arguments are MMEngine's ``Runner`` arguments; ``dialect`` (a name or a
+    :class:`~hookport.runner.dialect.Dialect`) picks the priority scheme and the default
+    hooks (MMEngine's when None).
     """
 
     def __init__(self, model: Union[nn.Module, dict], work_dir: str,
@@ -83,10 +84,10 @@ class Runner:
                  env_cfg: Optional[dict] = None, log_processor: Optional[dict] = None, log_level: str = "INFO",
                  visualizer: Any = None, default_scope: str = "mmengine", randomness: Optional[dict] = None,
                  experiment_name: Optional[str] = None, cfg: Any = None, dialect: Any = None):
-        if dialect is None:
+        if dialect is None or isinstance(dialect, str):
             from hookport.runner.dialect import DIALECTS
 
-            dialect = DIALECTS.get("mmengine")
+            dialect = DIALECTS.get(dialect or "mmengine")
         self.dialect = dialect
         self._work_dir = osp.abspath(work_dir)
         self.cfg = cfg
