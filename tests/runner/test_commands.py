@@ -61,3 +61,11 @@ def test_demo_prints_a_summary(capsys):
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "trained 3 epochs / 18 iterations" in out and "accuracy/top1=" in out
+
+
+def test_launcher_pytorch_outside_torchrun_is_a_clear_error(tmp_path, capsys, monkeypatch):
+    for key in ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"):
+        monkeypatch.delenv(key, raising=False)
+    assert main(["run", FIXTURE, "--work-dir", str(tmp_path), "--launcher", "pytorch"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "torchrun" in err[0] and "RANK" in err[0]
