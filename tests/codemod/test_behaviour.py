@@ -30,6 +30,8 @@ from .conftest import FIXTURES  # noqa: E402
 EPOCH_STAGES = ("before_train_epoch", "after_train_epoch")
 ITER_STAGES = ("before_train_iter", "after_train_iter")
 VAL_STAGES = ("before_val_epoch", "after_val_iter", "after_val_epoch")
+MMCV_PROBED = EPOCH_STAGES + ITER_STAGES + VAL_STAGES
+IMIX_PROBED = ("before_train",) + EPOCH_STAGES + ITER_STAGES + ("after_train",)
 WATCHED_SCALARS = ("memory_rss", "acc", "top5", "extra", "seen")
 
 # Hooks whose conversion left no TODO on their run path (a TODO'd construct is not expected to run).
@@ -48,7 +50,12 @@ def _state(hook):
     """The hook's plain-valued attributes (what its methods changed)."""
     simple = (int, float, bool, str, type(None), tuple)
     return {k: v for k, v in sorted(vars(hook).items())
-            if isinstance(v, simple) and k not in ("trainer", "priority", "_level")}
+            if isinstance(v, simple) and k not in ("trainer", "priority", "_level", "_priority")}
+
+
+def _epoch(stage, epoch):
+    # iMIX's trainer has an epoch only inside the epoch loop (imix.md §1.3): not compared outside it.
+    return None if stage in ("before_train", "after_train") else epoch
 
 
 class _Probe:
@@ -60,7 +67,8 @@ class _Probe:
     def record(self, stage, runner):
         if self.target is None:
             self.target = next(h for h in runner.hooks if type(h).__name__ == self.target_name)
-        self.log.append((stage, runner.epoch, runner.iter, _state(self.target), len(behaviour_toy.EVENTS)))
+        self.log.append((stage, _epoch(stage, runner.epoch), runner.iter, _state(self.target),
+                         len(behaviour_toy.EVENTS)))
 
 
 def _mmcv_probe(target, log):
@@ -70,19 +78,40 @@ def _mmcv_probe(target, log):
         def __init__(self):
             _Probe.__init__(self, target, log)
 
-    for stage in EPOCH_STAGES + ITER_STAGES + VAL_STAGES:
+    for stage in MMCV_PROBED:
         setattr(MMCVProbe, stage, lambda self, runner, _s=stage: self.record(_s, runner))
     return MMCVProbe()
 
 
-def _mmengine_probe(target, log):
+def _imix_probe(target, log):
+    """An iMIX-style probe class (argument-less events; the trainer view gives the counters)."""
+    from hookport.compat.imix.hook import HookBase
+
+    class ImixProbe(HookBase, _Probe):
+        def __init__(self):
+            HookBase.__init__(self)
+            _Probe.__init__(self, target, log)
+
+        def snapshot(self, stage):
+            trainer = self.trainer
+            if self.target is None:
+                self.target = next(h for h in trainer._hooks if type(h).__name__ == self.target_name)
+            self.log.append((stage, _epoch(stage, getattr(trainer, "epoch", None)), trainer.iter,
+                             _state(self.target), len(behaviour_toy.EVENTS)))
+
+    for stage in IMIX_PROBED:
+        setattr(ImixProbe, stage, lambda self, _s=stage: self.snapshot(_s))
+    return ImixProbe
+
+
+def _mmengine_probe(target, log, stages=MMCV_PROBED):
     from hookport.hooks.hook import Hook
 
     class EngineProbe(Hook, _Probe):
         def __init__(self):
             _Probe.__init__(self, target, log)
 
-    for stage in EPOCH_STAGES + ITER_STAGES + VAL_STAGES:
+    for stage in stages:
         setattr(EngineProbe, stage, lambda self, runner, *args, _s=stage, **kw: self.record(_s, runner))
     return EngineProbe()
 
@@ -170,7 +199,7 @@ def _train_mmcv(module_name, hook_type, args, tmp_path):
         optimizer=dict(type="SGD", lr=0.1), optimizer_config=dict(), runner=dict(type="EpochBasedRunner", max_epochs=2),
         log_config=dict(interval=1, hooks=[]), workflow=[("train", 1), ("val", 1)], seed=0, log_level="ERROR",
         custom_imports=dict(imports=[module_name]), custom_hooks=[dict(type=hook_type, **args)],
-        work_dir=str(tmp_path / "mmcv"))
+        work_dir=str(tmp_path / "run"))
     session = DIALECTS.get("mmcv").build_runner(cfg)
     runner = session.runner
     log, scalars = [], []
@@ -184,7 +213,7 @@ def _train_mmcv(module_name, hook_type, args, tmp_path):
     return log, scalars
 
 
-def _train_mmengine(module_name, hook_type, args, tmp_path):
+def _train_mmengine(module_name, hook_type, args, tmp_path, stages=MMCV_PROBED):
     import importlib
 
     from hookport.runner.runner import Runner
@@ -194,15 +223,19 @@ def _train_mmengine(module_name, hook_type, args, tmp_path):
     loader = dict(dataset=dict(type=f"{toy}.Pairs"), sampler=dict(type="DefaultSampler", shuffle=False),
                   batch_size=4, num_workers=0)
     cfg = dict(
-        model=dict(type=f"{toy}.EngineToy"), work_dir=str(tmp_path / "mmengine"), train_dataloader=loader,
+        model=dict(type=f"{toy}.EngineToy"), work_dir=str(tmp_path / "run"), train_dataloader=loader,
         val_dataloader=dict(loader, dataset=dict(type=f"{toy}.Pairs", n=4, seed=1)),
         val_evaluator=dict(type="Accuracy"), train_cfg=dict(by_epoch=True, max_epochs=2, val_interval=1),
         val_cfg=dict(), optim_wrapper=dict(optimizer=dict(type="SGD", lr=0.1)),
         default_hooks=dict(checkpoint=None, logger=dict(type="LoggerHook", interval=1)),
         custom_hooks=[dict(type=hook_type, **args)], randomness=dict(seed=0), log_level="ERROR")
-    runner = Runner.from_cfg(cfg)
     log, scalars = [], []
-    runner.register_hook(_mmengine_probe(hook_type, log), "LOWEST")
+    if stages is IMIX_PROBED:  # iMIX has no validation hooks: train only
+        for key in ("val_dataloader", "val_evaluator", "val_cfg"):
+            cfg.pop(key)
+        cfg["train_cfg"] = dict(by_epoch=True, max_epochs=2)
+    runner = Runner.from_cfg(cfg)
+    runner.register_hook(_mmengine_probe(hook_type, log, stages), "LOWEST")
 
     def on_update(key, value, count=1, **kwargs):
         if key.split("/")[-1] in WATCHED_SCALARS:
@@ -235,3 +268,57 @@ def test_mmcv_hook_and_its_conversion_behave_alike(fixture, hook, args, tmp_path
     assert engine_log == legacy_log
     assert behaviour_toy.EVENTS == legacy_events
     assert engine_scalars == legacy_scalars
+
+
+def _train_imix(module_name, hook_type, args, level, tmp_path):
+    from hookport.registry import IMIX_HOOKS
+    from hookport.runner.dialect import DIALECTS, detect_dialect
+
+    log = []
+    IMIX_HOOKS.register_module(name="CodemodProbe_orig")(_imix_probe(hook_type, log))
+    toy = "tests.codemod.behaviour_toy"
+    custom = dict(type=hook_type, **args)
+    if level is not None:
+        custom["level"] = level
+    cfg = dict(
+        model=dict(type=f"{toy}.EngineToy"), optimizer=dict(type="SGD", lr=0.1), optimizer_config=dict(grad_clip=None),
+        train_data=dict(samples_per_gpu=4, workers_per_gpu=0, data=dict(type=f"{toy}.Pairs")), total_epochs=2,
+        log_config=dict(period=1), seed=0, work_dir=str(tmp_path / "run"), custom_imports=dict(imports=[module_name]),
+        custom_hooks=[custom, dict(type="CodemodProbe_orig", level=60)])
+    assert detect_dialect(cfg).name == "imix"
+    runner = DIALECTS.get("imix").build_runner(cfg)
+    runner.train()
+    runner.close()
+    return log
+
+
+# iMIX hooks (level given in the config, as iMIX's custom_hooks do); relative imports made absolute.
+IMIX_CASES = [
+    ("hooks/imix_text_logger", "TextLoggerHook", dict(text="hi"), None),
+    ("hooks/imix_ema", "EMAIterHook", {}, 30),
+    ("hooks/imix_ema", "EMAEpochHook", {}, 40),
+    ("rules/hp107_imix_relative", "Counter", {}, None),
+]
+
+
+@pytest.mark.parametrize("fixture,hook,args,level", IMIX_CASES, ids=[f"{c[0]}:{c[1]}" for c in IMIX_CASES])
+def test_imix_hook_and_its_conversion_behave_alike(fixture, hook, args, level, tmp_path, monkeypatch, legacy_names,
+                                                   mmengine_names, registries):
+    from hookport.registry import HOOKS, IMIX_HOOKS
+
+    stem = Path(fixture).name
+    original = re.sub(r"from \.+(base_hook|builder) import", "from imix.engine.hooks import",
+                      (FIXTURES / f"{fixture}.in.py").read_text())
+    _load(_suffixed(original, "orig"), f"cm_orig_{stem}", f"{hook}_orig", IMIX_HOOKS, tmp_path, monkeypatch)
+    behaviour_toy.EVENTS.clear()
+    imix_log = _train_imix(f"cm_orig_{stem}", f"{hook}_orig", args, level, tmp_path)
+    imix_events = list(behaviour_toy.EVENTS)
+
+    converted = _suffixed((FIXTURES / f"{fixture}.out.py").read_text(), "conv")
+    _load(converted, f"cm_conv_{stem}", f"{hook}_conv", HOOKS, tmp_path, monkeypatch)
+    behaviour_toy.EVENTS.clear()
+    engine_log, _ = _train_mmengine(f"cm_conv_{stem}", f"{hook}_conv", args, tmp_path, IMIX_PROBED)
+
+    assert len(imix_log) == 1 + 2 * (2 + 4) + 1
+    assert engine_log == imix_log
+    assert behaviour_toy.EVENTS == imix_events
