@@ -1,4 +1,4 @@
-"""`hookport demo`: the main job on the shipped fixtures (for now: train the MMEngine toy config)."""
+"""`hookport demo`: the main job on the shipped fixtures: train the MMEngine toy config, codemod a shipped hook."""
 from __future__ import annotations
 
 import os
@@ -6,6 +6,7 @@ import os
 HELP = "train the shipped toy config in a temporary work dir and print a summary"
 
 FIXTURE = os.path.join("fixtures", "mmengine", "toy_classifier.py")
+HOOK_FIXTURE = os.path.join("fixtures", "codemod", "hooks", "check_invalid_loss.in.py")
 
 
 def add_arguments(parser) -> None:
@@ -57,4 +58,16 @@ def main(args) -> int:
     metrics = ", ".join(f"{k[len('val/'):]}={v:.2f}" for k, v in summary["metrics"].items())
     print(f"mmengine toy_classifier: trained {summary['epochs']} epochs / {summary['iters']} iterations; "
           f"validation {metrics or 'n/a'}; checkpoints: {', '.join(summary['checkpoints'])}")
+    _codemod_demo()
     return 0
+
+
+def _codemod_demo() -> None:
+    """Codemod a shipped MMCV hook (mmdet 2.x CheckInvalidLossHook style) and print the diff."""
+    from hookport.commands.codemod import unified_diff
+    from hookport.converters.codemod import transform_file
+
+    outcome = transform_file(find_fixture(HOOK_FIXTURE))
+    print(f"hookport codemod {HOOK_FIXTURE}: {outcome.status.value}, {sum(outcome.fixes.values())} rewrites, "
+          f"{len(outcome.todos)} TODOs")
+    print(unified_diff(outcome), end="")
