@@ -102,10 +102,15 @@ def _emit(args: argparse.Namespace, outcome, rel: str) -> None:
     elif args.output:
         _write(write_text, os.path.join(args.output, rel), outcome.output)
     else:
-        with open(outcome.path, encoding="utf-8", newline="") as handle:
-            original = handle.read()
-        sys.stdout.writelines(difflib.unified_diff(original.splitlines(True), outcome.output.splitlines(True),
-                                                   outcome.path, outcome.path))
+        sys.stdout.write(unified_diff(outcome))
+
+
+def unified_diff(outcome) -> str:
+    """The unified diff of a changed file's outcome against the file on disk (used by `hookport demo` too)."""
+    with open(outcome.path, encoding="utf-8", newline="") as handle:
+        original = handle.read()
+    return "".join(difflib.unified_diff(original.splitlines(True), outcome.output.splitlines(True),
+                                        outcome.path, outcome.path))
 
 
 def _write(write_text, target: str, text: str) -> None:

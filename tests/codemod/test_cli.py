@@ -124,3 +124,12 @@ def test_no_torch_on_the_codemod_path(hooks_dir):
             "assert 'torch' not in sys.modules, 'torch imported'; sys.exit(rc)") % str(hooks_dir)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 1, proc.stderr
+
+
+def test_demo_codemods_a_shipped_hook_and_prints_the_diff(capsys):
+    from hookport.commands import demo
+
+    demo._codemod_demo()
+    out = capsys.readouterr().out
+    assert "check_invalid_loss.in.py: changed" in out
+    assert "+from mmengine.hooks import Hook" in out and "+        if self.every_n_train_iters(" in out
