@@ -1,6 +1,5 @@
 """Shared helpers for the codemod tests: fixture discovery and option loading."""
 import json
-import os
 from pathlib import Path
 
 import pytest

@@ -185,10 +185,10 @@ class ClassConverter:
         """Yield ``(method, scope)`` pairs: the method with its new signature (or its split)."""
         name = fn.name.value
         dialect = self.info.dialect
-        params_of = lambda stage: self.tables.params.get(stage, ())  # noqa: E731
         if dialect == "mmcv" and name in self.tables.generic and is_plain(fn, "mmcv") and self.enabled("HP203"):
             spec = self.tables.generic[name]
-            methods = splitting.split(fn, spec, defined, self.ctx, self.config, self.indent, params_of)
+            methods = splitting.split(fn, spec, defined, self.ctx, self.config, self.indent,
+                                      self._params_of)
             self.ctx.fixed("HP203")
             for method in methods:
                 yield method, self._scope(method, dynamic=method is methods[-1])
@@ -197,24 +197,30 @@ class ClassConverter:
         code = "HP201" if dialect == "mmcv" else "HP202"
         if name in stages and self.enabled(code):
             if is_plain(fn, dialect):
-                fn = with_params(fn, params_of(name), self.ctx, self.config, self.indent, add_runner=dialect == "imix")
-                if dialect == "imix" or params_of(name):
+                fn = with_params(fn, self._params_of(name), self.ctx, self.config, self.indent,
+                                 add_runner=dialect == "imix")
+                if dialect == "imix" or self._params_of(name):
                     self.ctx.fixed(code)
-            elif not _ARG_NAMES.intersection(positional_names(fn) or ()) and params_of(name):
+            elif not _ARG_NAMES.intersection(positional_names(fn) or ()) and self._params_of(name):
                 code914, text = self.tables.note("odd_signature", method=name, signature=_params_text(fn),
-                                                 params=", ".join(params_of(name)))
+                                                 params=", ".join(self._params_of(name)))
                 fn = todos.attach(fn, [(code914, text)]) if self.enabled(code914) else fn
         if dialect == "imix" and name == "after_train" and self.enabled("HP907"):
             fn = todos.attach(fn, [self.tables.note("after_train_finally")])
         yield fn, self._scope(fn)
 
+    def _params_of(self, stage: str):
+        """MMEngine's parameter texts for ``stage`` (after ``runner``)."""
+        return self.tables.params.get(stage, ())
+
     def _scope(self, fn: cst.FunctionDef, dynamic: bool = False) -> MethodScope:
         names = [p.name.value for p in fn.params.params]
-        runner = names[1] if len(names) > 1 and (self.info.dialect == "imix" or fn.name.value in self.tables.mmcv_stages
-                                                 or dynamic or names[1] == "runner") else None
-        if self.info.dialect == "imix" and runner != "runner":
-            runner = None
         name = fn.name.value
+        second = names[1] if len(names) > 1 else None
+        if self.info.dialect == "imix":  # the runner parameter is the one the codemod added
+            runner = second if second == "runner" else None
+        else:  # a mount point's second parameter is the runner whatever its name; elsewhere only `runner`
+            runner = second if (name in self.tables.mmcv_stages or dynamic or second == "runner") else None
         mode = "dynamic" if dynamic else stage_mode(name)
         return MethodScope(method=name, runner=runner, mode=mode, names=frozenset(_ARG_NAMES.intersection(names)),
                            dialect=self.info.dialect)
