@@ -28,7 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     where.add_argument("--in-place", action="store_true", help="rewrite the changed files (atomically)")
     where.add_argument("-o", "--output", metavar="DIR", help="write converted files under DIR")
     where.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file would change")
-    parser.add_argument("--diff", action="store_true", help="print a unified diff (the default without -o/--in-place)")
+    parser.add_argument("--diff", action="store_true",
+                        help="print a unified diff (the default without -o/--in-place; with them, as well)")
     parser.add_argument("--report", metavar="FILE", help="write a report as FILE.json or FILE.md")
     parser.add_argument("--scope", help="downstream registry for HOOKS (e.g. mmdet -> mmdet.registry.HOOKS)")
     parser.add_argument("--select", default="", metavar="CODES",
@@ -97,12 +98,12 @@ def _emit(args: argparse.Namespace, outcome, rel: str) -> None:
 
     if outcome.status is not Status.CHANGED or args.check:
         return
+    if args.diff or not (args.in_place or args.output):  # the diff is shown before the file is replaced
+        sys.stdout.write(unified_diff(outcome))
     if args.in_place:
         _write(write_text, outcome.path, outcome.output)
     elif args.output:
         _write(write_text, os.path.join(args.output, rel), outcome.output)
-    else:
-        sys.stdout.write(unified_diff(outcome))
 
 
 def unified_diff(outcome) -> str:

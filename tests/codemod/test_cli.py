@@ -133,3 +133,10 @@ def test_demo_codemods_a_shipped_hook_and_prints_the_diff(capsys):
     out = capsys.readouterr().out
     assert "check_invalid_loss.in.py: changed" in out
     assert "+from mmengine.hooks import Hook" in out and "+        if self.every_n_train_iters(" in out
+
+
+def test_diff_with_in_place_shows_the_change_and_writes_it(hooks_dir, capsys):
+    path = hooks_dir / "set_epoch_info.py"
+    assert main(["codemod", "--diff", "--in-place", str(path)]) == 0
+    assert "+from mmengine.model import is_model_wrapper" in capsys.readouterr().out
+    assert "is_model_wrapper" in path.read_text()

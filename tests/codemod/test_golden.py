@@ -59,3 +59,14 @@ def test_todo_comments_sit_directly_above_the_construct():
     i = next(n for n, line in enumerate(lines) if "TODO(hookport HP903)" in line)
     assert "runner.data_loader" in lines[i + 1]
     assert lines[i].index("#") == lines[i + 1].index("runner")  # same indentation
+
+
+def test_line_endings_and_tab_indentation_are_kept():
+    source = (FIXTURES / "hooks" / "memory_profiler.in.py").read_text()
+    expected = _expected(FIXTURES / "hooks" / "memory_profiler.in.py")
+    crlf = transform_source(source.replace("\n", "\r\n"), "crlf.py").output
+    assert crlf == expected.replace("\n", "\r\n")
+    tabs = transform_source(source.replace("    ", "\t"), "tabs.py").output
+    ast.parse(tabs)
+    assert "\tdef after_val_iter(self," in tabs and "    def" not in tabs
+    assert transform_source(tabs, "tabs.py").status is Status.SKIPPED

@@ -1,4 +1,9 @@
-"""The ``--report`` document: a fold over :class:`FileOutcome` values, as JSON or Markdown."""
+"""The ``--report`` document: a fold over :class:`FileOutcome` values, as JSON or Markdown.
+
+TODO line numbers are lines of the *converted* file (where the ``# TODO(hookport HPxxx)``
+comment is), so they stay right after ``--in-place`` / ``-o`` and read as "would be" lines
+with ``--check``.
+"""
 from __future__ import annotations
 
 import json
@@ -58,7 +63,7 @@ def to_markdown(outcomes: Iterable[FileOutcome]) -> str:
     attention = [(f, t) for f in doc["files"] for t in f.get("todos", ())]
     failed = [f for f in doc["files"] if f["status"] == "failed"]
     if attention or failed:
-        lines += ["## Needs a human", ""]
+        lines += ["## Needs a human", "", "Lines are lines of the converted file.", ""]
         for f in failed:
             where = f["path"] + (f":{f['line']}" if "line" in f else "")
             lines.append(f"- `{where}` failed: {f['reason']}")
