@@ -8,6 +8,7 @@ mount point costs nothing there.
 from __future__ import annotations
 
 import bisect
+import itertools
 import logging
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -112,12 +113,22 @@ class EpochBasedTrainLoop(_TrainLoopMixin, BaseLoop):
         return runner.model
 
     def run_epoch(self) -> None:
-        """One epoch over the dataloader."""
+        """One epoch over the dataloader.
+
+        Resumed from a mid-epoch (iteration) checkpoint, the batches the interrupted run already
+        trained on are drawn and skipped, so only the remaining iterations run and the run ends
+        as an uninterrupted one would. (MMEngine 0.10.7 restarts the epoch from its first batch.)
+        """
         runner = self.runner
         runner.call_hook("before_train_epoch")
         runner.model.train()
         before, after, train_step, optim_wrapper = self._prepare_iter()
-        for idx, data_batch in enumerate(self.dataloader):
+        batches = enumerate(self.dataloader)
+        done = self._iter - self._epoch * len(self.dataloader)
+        if 0 < done < len(self.dataloader):
+            logger.info("skipping the %d batches of epoch %d trained before the checkpoint", done, self._epoch + 1)
+            batches = itertools.islice(batches, done, None)
+        for idx, data_batch in batches:
             for fn in before:
                 fn(runner, idx, data_batch)
             outputs = train_step(data_batch, optim_wrapper=optim_wrapper)  # keyword, as MMEngine calls it

@@ -84,3 +84,25 @@ class TestResume(RunnerTestCase):
                                                                                           max_epochs=1)))
         runner.train()  # load_from loads weights only: training restarts at epoch 0
         self.assertEqual(runner.epoch, 1)
+
+    def test_epoch_based_resume_from_a_mid_epoch_checkpoint_runs_only_the_rest(self):
+        from tests.runner.helpers import RecordingHook, StopAtIter
+
+        ckpt_every_3 = dict(checkpoint=dict(type="CheckpointHook", interval=3, by_epoch=False),
+                            logger=dict(type="LoggerHook", interval=1))
+        full_dir = os.path.join(self.temp_dir, "full")
+        self.build_runner(self.epoch_based_cfg(work_dir=full_dir, default_hooks=ckpt_every_3)).train()
+        part_dir = os.path.join(self.temp_dir, "part")
+        runner = self.build_runner(self.epoch_based_cfg(work_dir=part_dir, default_hooks=ckpt_every_3,
+                                                        custom_hooks=[StopAtIter(6)]))
+        with self.assertRaises(KeyboardInterrupt):
+            runner.train()
+        log = []
+        runner = self.build_runner(self.epoch_based_cfg(work_dir=part_dir, default_hooks=ckpt_every_3, resume=True,
+                                                        custom_hooks=[RecordingHook(log)]))
+        runner.train()
+        trained = [entry[2:] for entry in log if entry[0] == "after_train_iter"]
+        self.assertEqual(trained, [(6, 2), (7, 3)])  # (iter, batch_idx): only the rest of epoch 2
+        # save_last wrote iter_8.pth at the end of both runs
+        assert_same_state(self, load_checkpoint_file(os.path.join(full_dir, "iter_8.pth")),
+                          load_checkpoint_file(os.path.join(part_dir, "iter_8.pth")))
