@@ -12,6 +12,10 @@ MMCV runner and answers "what does MMCV set at global iteration i"; the schedule
 built by :func:`scheduler_class` wrap it for a scheduler base class (hookport's own, and
 MMEngine's in :mod:`hookport.ext.mmengine`). ``convert_to_iter_based=True`` is how the
 scheduler learns the epoch length; it then steps every iteration.
+
+iMIX policies get the same treatment (:class:`ImixPolicyDriver`,
+``dict(type='ImixExactParamScheduler', policy=<the lr_config>, by_epoch=False)``): iMIX steps its
+scheduler after every (accumulated) iteration, which is what an iteration-based MMEngine scheduler does.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ import copy
 from typing import Any, Dict, List, Optional
 
 SCHEDULER_TYPE = "MMCVExactParamScheduler"
+IMIX_SCHEDULER_TYPE = "ImixExactParamScheduler"
 INF = int(1e9)
 
 
@@ -89,6 +94,24 @@ class MMCVUpdaterDriver:
         self.done = it
 
 
+class ImixPolicyDriver:
+    """An iMIX lr policy (``lr = base · factor(step)``), stepped every ``every`` iterations as iMIX does."""
+
+    param_name = "lr"
+
+    def __init__(self, policy: dict, groups: List[dict], every: int = 1):
+        from hookport.compat.imix.lr_policies import build_policy
+        from hookport.compat.mmcv.simulate import SimOptimizer
+
+        self.policy = build_policy(policy, SimOptimizer([{"lr": _read(g, "lr")} for g in groups], {}))
+        self.every = every
+
+    def values_at(self, step: int) -> List[Optional[float]]:
+        """Each group's lr at iteration ``step``."""
+        factor = self.policy.factor(step // self.every)
+        return [base * factor for base in self.policy.base_lrs]
+
+
 def _read_current(group: dict, param: str) -> Optional[float]:
     if param == "lr":
         return group["lr"]
@@ -109,7 +132,7 @@ def _write(group: dict, param: str, value: Any) -> None:
 def scheduler_class(base: type, inf: Any = INF) -> type:
     """A scheduler class on ``base`` (an MMEngine-style ``_ParamScheduler``) that replays MMCV exactly."""
 
-    class MMCVExactParamScheduler(base):
+    class MMCVExactParamScheduler(_Replay, base):
         """Sets each group's lr or momentum to exactly what MMCV 1.7.2's updater would, every iteration."""
 
         def __init__(self, optimizer: Any, param_name: str = "lr", updater: Optional[Dict[str, Any]] = None,
@@ -122,39 +145,64 @@ def scheduler_class(base: type, inf: Any = INF) -> type:
             self.target = param_name
             self.driver = MMCVUpdaterDriver(updater, runner, param_name, optimizer.param_groups, epoch_length)
             # the base keeps 'lr' bookkeeping (initial_lr); the values are written by step() below
-            super().__init__(optimizer, "lr", begin=begin, end=end, last_step=last_step, by_epoch=False,
-                             verbose=verbose)
+            base.__init__(self, optimizer, "lr", begin=begin, end=end, last_step=last_step, by_epoch=False,
+                          verbose=verbose)
 
         @classmethod
         def build_iter_from_epoch(cls, *args, begin=0, end=inf, by_epoch=True, epoch_length=None, **kwargs):
             """Always per iteration, over the whole run; the epoch length is what it needs."""
             return cls(*args, begin=0, end=inf, by_epoch=False, epoch_length=epoch_length, **kwargs)
 
-        def _get_value(self):
-            return self.driver.values_at(self.last_step)
-
-        def step(self) -> None:
-            """Advance one iteration and write MMCV's value for it."""
-            self._global_step = getattr(self, "_global_step", -1) + 1
-            self.last_step += 1
-            for group, value in zip(self.optimizer.param_groups, self._get_value()):
-                _write(group, self.target, value)
-            self._last_value = [_read_current(g, self.target) for g in self.optimizer.param_groups]
-
     MMCVExactParamScheduler.__name__ = MMCVExactParamScheduler.__qualname__ = SCHEDULER_TYPE
     return MMCVExactParamScheduler
 
 
+def imix_scheduler_class(base: type, inf: Any = INF) -> type:
+    """A scheduler class on ``base`` that replays an iMIX lr policy exactly."""
+
+    class ImixExactParamScheduler(_Replay, base):
+        """Sets each group's lr to exactly what the iMIX policy gives, every iteration."""
+
+        def __init__(self, optimizer: Any, policy: Optional[Dict[str, Any]] = None, every: int = 1,
+                     begin: int = 0, end: Any = inf, last_step: int = -1, by_epoch: bool = False,
+                     verbose: bool = False):
+            if policy is None or by_epoch:
+                raise ValueError(f"{IMIX_SCHEDULER_TYPE} needs policy= (the iMIX lr_config) and by_epoch=False")
+            self.target = "lr"
+            self.driver = ImixPolicyDriver(policy, optimizer.param_groups, every)
+            base.__init__(self, optimizer, "lr", begin=begin, end=end, last_step=last_step, by_epoch=False,
+                          verbose=verbose)
+
+    ImixExactParamScheduler.__name__ = ImixExactParamScheduler.__qualname__ = IMIX_SCHEDULER_TYPE
+    return ImixExactParamScheduler
+
+
+class _Replay:
+    """Shared stepping of the replaying schedulers: ``self.driver.values_at(step)`` is written as is."""
+
+    def _get_value(self):
+        return self.driver.values_at(self.last_step)
+
+    def step(self) -> None:
+        """Advance one iteration and write the replayed value for it."""
+        self._global_step = getattr(self, "_global_step", -1) + 1
+        self.last_step += 1
+        for group, value in zip(self.optimizer.param_groups, self._get_value()):
+            _write(group, self.target, value)
+        self._last_value = [_read_current(g, self.target) for g in self.optimizer.param_groups]
+
+
 def register_hookport() -> type:
-    """Register the scheduler in hookport's own PARAM_SCHEDULERS (for `hookport run` and the verification)."""
+    """Register the schedulers in hookport's own PARAM_SCHEDULERS (for `hookport run` and the verification)."""
     from hookport.optim.scheduler.base import _ParamScheduler
     from hookport.registry import PARAM_SCHEDULERS
 
-    global _HOOKPORT_CLASS
-    if _HOOKPORT_CLASS is None:
-        _HOOKPORT_CLASS = scheduler_class(_ParamScheduler)
-        PARAM_SCHEDULERS.register_module(name=SCHEDULER_TYPE, module=_HOOKPORT_CLASS, force=True)
-    return _HOOKPORT_CLASS
+    global _HOOKPORT_CLASSES
+    if _HOOKPORT_CLASSES is None:
+        _HOOKPORT_CLASSES = (scheduler_class(_ParamScheduler), imix_scheduler_class(_ParamScheduler))
+        for cls in _HOOKPORT_CLASSES:
+            PARAM_SCHEDULERS.register_module(name=cls.__name__, module=cls, force=True)
+    return _HOOKPORT_CLASSES[0]
 
 
-_HOOKPORT_CLASS: Optional[type] = None
+_HOOKPORT_CLASSES: Optional[tuple] = None

@@ -50,3 +50,17 @@ def test_hookport_verification_matches_the_real_libraries(name):
         if real["status"] == "deviates":
             assert ours["max_abs"] == pytest.approx(real["max_abs"], rel=1e-9, abs=1e-15)
             assert ours["iter"] == real["iter"]
+
+
+def test_imix_exact_scheduler_in_real_mmengine_replays_the_imix_policy():
+    from hookport.converters.config.tree import Loader
+    from hookport.converters.config.values import plain
+    from hookport.runner.dialect import DIALECTS
+
+    record = FIXTURES["golden/imix_exact_bert"]
+    assert record["loads"] and "mmengine_error" not in record
+    legacy = plain(Loader().load(str(ROOT / record["original"])).full)
+    imix = DIALECTS.get("imix").schedule(legacy, REFERENCE["iters_per_epoch"])
+    assert len(imix["lr"]) == len(record["mmengine"]["lr"]) == 100
+    for ours, real in zip(imix["lr"], record["mmengine"]["lr"]):
+        assert ours[0] == pytest.approx(real[0], rel=1e-12, abs=1e-15)

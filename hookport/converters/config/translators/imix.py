@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from hookport.converters.config.context import Context
 from hookport.converters.config.tables import table
+from hookport.converters.config.translators.schedules import import_extension
 from hookport.converters.config.values import SDict, without
+from hookport.converters.exact import IMIX_SCHEDULER_TYPE
 from hookport.errors import ConfigError
 
 
@@ -115,14 +117,25 @@ def _schedule(ctx: Context) -> None:
     cfg = ctx.need("lr_config", cfg)
     policy = cfg.get("policy")
     builder = _POLICIES.get(policy)
-    if builder is None:
-        ctx.keep("lr_config", f"iMIX policy {policy!r} has no MMEngine recipe yet: write param_scheduler by hand")
-        ctx.find("HPC957", "todo", f"iMIX lr policy {policy!r} not translated", "lr_config")
+    every = ctx.get("gradient_accumulation_steps", 1) if ctx.get("is_lr_accumulation", True) else 1
+    mark = len(ctx.findings)
+    if builder is not None:
+        schedulers = builder(ctx, cfg)
+        if every > 1:
+            ctx.find("HPC958", "deviation", "iMIX stepped the lr every gradient_accumulation_steps iterations; "
+                     "MMEngine steps by_epoch=False schedulers every iteration", "lr_config")
+    approximate = any(f.severity == "deviation" for f in ctx.findings[mark:])
+    if ctx.options.exact and (builder is None or approximate):
+        del ctx.findings[mark:]
+        schedulers = [SDict(type=IMIX_SCHEDULER_TYPE, policy=cfg, by_epoch=False, **({"every": every} if every > 1 else {}))]
+        import_extension(ctx, "lr_config")
+        ctx.find("HPC609", "warning", f"iMIX {policy} -> {IMIX_SCHEDULER_TYPE} (--exact): MMEngine needs hookport "
+                 "installed and custom_imports=['hookport.ext.mmengine']", "lr_config")
+    elif builder is None:
+        ctx.keep("lr_config", f"iMIX policy {policy!r} has no MMEngine recipe: write param_scheduler by hand "
+                 "or convert with --exact")
+        ctx.find("HPC957", "todo", f"iMIX lr policy {policy!r} not translated (--exact replays it)", "lr_config")
         return
-    schedulers = builder(ctx, cfg)
-    if ctx.get("gradient_accumulation_steps", 1) > 1 and ctx.get("is_lr_accumulation", True):
-        ctx.find("HPC958", "deviation", "iMIX stepped the lr every gradient_accumulation_steps iterations; MMEngine "
-                 "steps by_epoch=False schedulers every iteration", "lr_config")
     ctx.put("param_scheduler", schedulers, "lr_config")
     ctx.consume("lr_config")
     ctx.find("HPC959", "change", f"iMIX {policy} -> {[s['type'] for s in schedulers]} (stepped every iteration, as "

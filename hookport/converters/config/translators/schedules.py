@@ -169,6 +169,17 @@ def _exact(ctx: Context, key: str, cfg: dict, param: str, mark: int) -> List[dic
     runner = ctx.get("runner") or SDict(type="EpochBasedRunner", max_epochs=ctx.get("total_epochs"))
     exact = SDict(type=SCHEDULER_TYPE, param_name=param, updater=cfg, runner=runner, by_epoch=True,
                   convert_to_iter_based=True)
+    import_extension(ctx, key)
+    ctx.find("HPC609", "warning", f"{key} policy {cfg['policy']!r} -> {SCHEDULER_TYPE} (--exact): MMEngine needs "
+             f"hookport installed and custom_imports=['{EXT_MODULE}']", key)
+    return [exact]
+
+
+EXT_MODULE = "hookport.ext.mmengine"
+
+
+def import_extension(ctx: Context, key: str) -> None:
+    """Make MMEngine import hookport's extra schedulers (``custom_imports``, merged with any existing one)."""
     existing = ctx.get("custom_imports") or SDict()
     imports = list(existing.get("imports", []))
     if EXT_MODULE not in imports:
@@ -178,12 +189,6 @@ def _exact(ctx: Context, key: str, cfg: dict, param: str, mark: int) -> List[dic
     custom_imports.setdefault("allow_failed_imports", False)
     ctx.put("custom_imports", custom_imports, key, "custom_imports")
     ctx.consume("custom_imports")
-    ctx.find("HPC609", "warning", f"{key} policy {cfg['policy']!r} -> {SCHEDULER_TYPE} (--exact): MMEngine needs "
-             f"hookport installed and custom_imports=['{EXT_MODULE}']", key)
-    return [exact]
-
-
-EXT_MODULE = "hookport.ext.mmengine"
 
 
 def _span(ctx: Context, kind: Optional[str], length: Optional[int], by_epoch: bool) -> Span:
