@@ -14,7 +14,7 @@ import random
 from typing import Any, Optional
 
 import torch
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, Subset
 
 from hookport.errors import ConfigError
 from hookport.registry import COLLATE_FUNCTIONS, DATA_SAMPLERS, DATASETS
@@ -58,6 +58,13 @@ def build_dataloader(cfg: Any, seed: Optional[int] = None, rank: int = 0, diff_r
         dataset = DATASETS.build(copy.deepcopy(dataset))
         if hasattr(dataset, "full_init"):
             dataset.full_init()
+    num_batch_per_epoch = cfg.pop("num_batch_per_epoch", None)
+    if num_batch_per_epoch is not None:
+        # MMEngine's quick-debug option: train on the first N batches' worth of samples only.
+        from hookport.runner.dist import get_dist_info
+
+        size = num_batch_per_epoch * cfg.get("batch_size", 1) * get_dist_info()[1]
+        dataset = Subset(dataset, range(min(size, len(dataset))))
     if "sampler" not in cfg:
         raise ConfigError("a dataloader config needs a 'sampler', e.g. sampler=dict(type='DefaultSampler', "
                           "shuffle=True)")
@@ -75,5 +82,8 @@ def build_dataloader(cfg: Any, seed: Optional[int] = None, rank: int = 0, diff_r
     if seed is not None and num_workers:
         init_fn = functools.partial(worker_init_fn, num_workers=num_workers, rank=rank, seed=seed)
     cfg.pop("worker_init_fn", None)
-    return DataLoader(dataset=dataset, sampler=None if batch_sampler is not None else sampler,
-                      batch_sampler=batch_sampler, collate_fn=collate_fn, worker_init_fn=init_fn, **cfg)
+    try:
+        return DataLoader(dataset=dataset, sampler=None if batch_sampler is not None else sampler,
+                          batch_sampler=batch_sampler, collate_fn=collate_fn, worker_init_fn=init_fn, **cfg)
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"dataloader: {err}") from None

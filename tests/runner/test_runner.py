@@ -111,3 +111,20 @@ class TestAmpRun(RunnerTestCase):
         self.assertEqual(len(losses), 8)
         self.assertTrue(all(loss == loss and loss < 10 for loss in losses))  # finite
         self.assertLess(losses[-1], losses[0])
+
+
+class TestDataloaderConfig(RunnerTestCase):
+    def test_num_batch_per_epoch_and_bad_keys(self):
+        cfg = self.epoch_based_cfg(val_dataloader=None, val_cfg=None, val_evaluator=None)
+        cfg["train_dataloader"]["num_batch_per_epoch"] = 2
+        runner = self.build_runner(cfg)
+        runner.train()
+        self.assertEqual(runner.iter, 4)  # 2 batches x 2 epochs
+        cfg = self.epoch_based_cfg()
+        cfg["train_dataloader"]["batchsize"] = 4
+        with self.assertRaisesRegex(ConfigError, "dataloader: .*batchsize"):
+            self.build_runner(cfg).train()
+        cfg = self.epoch_based_cfg()
+        del cfg["train_dataloader"]["sampler"]
+        with self.assertRaisesRegex(ConfigError, "needs a 'sampler'"):
+            self.build_runner(cfg).train()
