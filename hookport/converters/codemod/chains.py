@@ -40,6 +40,8 @@ class ChainRewrite(BodyRule):
         self.inner: Set[int] = set()
         #: ids of calls that are a whole expression statement (may expand into several)
         self.statement_calls: Set[int] = set()
+        #: ids of `self.trainer` values of alias assignments (`trainer = self.trainer`)
+        self.aliased: Set[int] = set()
         #: quote characters of the f-strings being walked (a replacement must not reuse them)
         self.fstring_quotes: List[str] = []
 
@@ -63,6 +65,21 @@ class ChainRewrite(BodyRule):
     def visit_Expr(self, node: cst.Expr) -> None:
         self.statement_calls.add(id(node.value))
 
+    def visit_Assign(self, node: cst.Assign) -> None:
+        # iMIX's `trainer = self.trainer` alias becomes `trainer = runner` inside a mount point.
+        value = node.value
+        if self.scope.dialect == "imix" and self.scope.runner and len(node.targets) == 1 \
+                and isinstance(node.targets[0].target, cst.Name) and node.targets[0].target.value in \
+                self.scope.trainer_aliases and flatten(value) == ("self", (("attr", "trainer"),)) \
+                and self.ctx.options.enabled("HP351"):
+            self.aliased.add(id(value))
+
+    def leave_Attribute(self, original, updated):
+        if id(original) in self.aliased:
+            self.ctx.fixed("HP351")
+            return cst.Name(self.scope.runner)
+        return self._replace(original, updated)
+
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._claim(node)
 
@@ -73,7 +90,7 @@ class ChainRewrite(BodyRule):
         self._claim(node)
 
     def _claim(self, node: cst.BaseExpression) -> None:
-        if id(node) in self.inner:
+        if id(node) in self.inner or id(node) in self.aliased:
             return
         flat = flatten(node)
         if flat is None:
@@ -83,6 +100,9 @@ class ChainRewrite(BodyRule):
             kind = "runner"
         elif root == "self":
             kind = "self"
+        elif root in self.scope.trainer_aliases and parts:
+            # `trainer = self.trainer; trainer.iter` reads like `self.trainer.iter`
+            kind, parts = "self", (("attr", "trainer"),) + parts
         else:
             return
         rule = self.ctx.tables.chains.get((kind, parts))
@@ -95,9 +115,6 @@ class ChainRewrite(BodyRule):
             self.inner.add(id(spine))
 
     # -- replacing on the way up ------------------------------------------
-    def leave_Attribute(self, original, updated):
-        return self._replace(original, updated)
-
     def leave_Call(self, original, updated):
         return self._replace(original, updated)
 

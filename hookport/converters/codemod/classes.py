@@ -17,6 +17,7 @@ Steps, each one concern (and one rule-code family):
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import List, Optional, Set
 
@@ -39,6 +40,8 @@ from hookport.errors import PriorityError
 _ARG_NAMES = frozenset(("batch_idx", "data_batch", "outputs", "metrics"))
 _BODY_RULES = (ChainRewrite, BehaviourNotes, RenameRule)
 _LEVEL_ATTRS = ("_level", "level")
+#: iMIX's `trainer = self.trainer` alias (its attribute reads are rewritten like self.trainer's)
+_ALIAS = re.compile(r"^[ \t]*(\w+)[ \t]*=[ \t]*self\.trainer[ \t]*(?:#.*)?$", re.M)
 
 
 def stage_mode(name: str) -> Optional[str]:
@@ -233,10 +236,13 @@ class ClassConverter:
         trigger = self._trigger_before_run if scope.method == "before_run" else self._trigger
         # Only statements whose text can match are walked (the walk is the expensive part), and
         # inside them, nested statements that cannot match are not descended into.
-        if groups is None:
-            matching = [bool(trigger.search(code_of(stmt))) for stmt in fn.body.body]
-        else:
-            matching = [bool(trigger.search(self.lines.text(grp))) for grp in groups]
+        texts = [code_of(stmt) for stmt in fn.body.body] if groups is None else [self.lines.text(g) for g in groups]
+        if scope.dialect == "imix" and scope.runner:
+            aliases = frozenset(m.group(1) for text in texts for m in _ALIAS.finditer(text))
+            if aliases:
+                scope = dataclasses.replace(scope, trainer_aliases=aliases)
+                trigger = re.compile(trigger.pattern + "".join(rf"|\b{a}\." for a in sorted(aliases)))
+        matching = [bool(trigger.search(text)) for text in texts]
         if not any(matching):
             return fn
         stmts: List[cst.BaseStatement] = []

@@ -64,6 +64,7 @@ class MethodScope:
             (the ``mode`` argument decides), None when unknown.
         names: MMEngine arguments in scope (batch_idx, data_batch, outputs).
         dialect: 'mmcv' or 'imix' (whose table applies).
+        trainer_aliases: iMIX local names bound by ``name = self.trainer`` in the method.
     """
 
     method: str
@@ -71,6 +72,7 @@ class MethodScope:
     mode: Optional[str]
     names: FrozenSet[str]
     dialect: str
+    trainer_aliases: FrozenSet[str] = frozenset()
 
     def has(self, need: str) -> bool:
         """Whether requirement ``need`` (mode, batch_idx, data_batch, outputs) is met."""
