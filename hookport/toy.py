@@ -31,12 +31,16 @@ class ToyClassifier(BaseModel):
         in_features: input size.
         num_classes: number of classes.
         hidden: hidden width (0: a single linear layer).
+        dropout: dropout probability after the hidden layer (makes training random).
     """
 
-    def __init__(self, in_features: int = 8, num_classes: int = 3, hidden: int = 16):
+    def __init__(self, in_features: int = 8, num_classes: int = 3, hidden: int = 16, dropout: float = 0.0):
         super().__init__()
         if hidden:
-            self.backbone = nn.Sequential(nn.Linear(in_features, hidden), nn.ReLU())
+            layers = [nn.Linear(in_features, hidden), nn.ReLU()]
+            if dropout:
+                layers.append(nn.Dropout(dropout))
+            self.backbone = nn.Sequential(*layers)
             self.head = nn.Linear(hidden, num_classes)
         else:
             self.backbone = nn.Identity()

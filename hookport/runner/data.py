@@ -82,6 +82,10 @@ def build_dataloader(cfg: Any, seed: Optional[int] = None, rank: int = 0, diff_r
     if seed is not None and num_workers:
         init_fn = functools.partial(worker_init_fn, num_workers=num_workers, rank=rank, seed=seed)
     cfg.pop("worker_init_fn", None)
+    # A private generator for the per-iterator base seed: creating an iterator then draws nothing from
+    # the global generator, so a resumed run's random stream (dropout...) matches an uninterrupted one.
+    # Worker seeds come from ``worker_init_fn`` either way.
+    cfg.setdefault("generator", torch.Generator())
     try:
         return DataLoader(dataset=dataset, sampler=None if batch_sampler is not None else sampler,
                           batch_sampler=batch_sampler, collate_fn=collate_fn, worker_init_fn=init_fn, **cfg)

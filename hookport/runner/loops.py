@@ -8,7 +8,6 @@ mount point costs nothing there.
 from __future__ import annotations
 
 import bisect
-import itertools
 import logging
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -123,12 +122,16 @@ class EpochBasedTrainLoop(_TrainLoopMixin, BaseLoop):
         runner.call_hook("before_train_epoch")
         runner.model.train()
         before, after, train_step, optim_wrapper = self._prepare_iter()
-        batches = enumerate(self.dataloader)
+        batches = iter(self.dataloader)
         done = self._iter - self._epoch * len(self.dataloader)
         if 0 < done < len(self.dataloader):
             logger.info("skipping the %d batches of epoch %d trained before the checkpoint", done, self._epoch + 1)
-            batches = itertools.islice(batches, done, None)
-        for idx, data_batch in batches:
+            for _ in range(done):
+                next(batches)
+        else:
+            done = 0
+        runner.restore_rng_state()
+        for idx, data_batch in enumerate(batches, done):
             for fn in before:
                 fn(runner, idx, data_batch)
             outputs = train_step(data_batch, optim_wrapper=optim_wrapper)  # keyword, as MMEngine calls it
@@ -188,6 +191,7 @@ class IterBasedTrainLoop(_TrainLoopMixin, BaseLoop):
             logger.info("advancing the dataloader %d steps to skip data that was already trained on", self._iter)
             for _ in range(self._iter):
                 next(self.dataloader_iterator)
+        runner.restore_rng_state()
         before, after, train_step, optim_wrapper = self._prepare_iter()
         val_loop = runner.val_loop
         while self._iter < self._max_iters and not self.stop_training:

@@ -33,7 +33,7 @@ from hookport.runner.logger import build_logger
 from hookport.runner.loops import BaseLoop, EpochBasedTrainLoop, IterBasedTrainLoop, TestLoop, ValLoop
 from hookport.runner.message_hub import MessageHub
 from hookport.runner.model import MMDistributedDataParallel, unwrap
-from hookport.runner.randomness import set_random_seed
+from hookport.runner.randomness import get_rng_state, set_random_seed, set_rng_state
 from hookport.runner.vis_backends import build_visualizer
 
 _RUNNER_KEYS = (
@@ -493,7 +493,21 @@ class Runner:
             self.optim_wrapper.load_state_dict(checkpoint["optimizer"])
         if resume_param_scheduler and "param_schedulers" in checkpoint and self.param_schedulers:
             self._load_scheduler_states(checkpoint["param_schedulers"])
+        # Restored by the train loop right before its first iteration (see restore_rng_state).
+        self._pending_rng_state = checkpoint.get("rng_state")
         self.logger.info("resumed from %s: epoch %s, iter %s", filename, self.epoch, self.iter)
+
+    def restore_rng_state(self) -> None:
+        """Restore the random generators saved with the checkpoint this run resumed from (once).
+
+        Train loops call it right before their first iteration, after skipping already-trained
+        batches, so the resumed run draws the same random numbers (dropout, augmentation in the
+        main process) as the uninterrupted run did after saving that checkpoint.
+        """
+        state = getattr(self, "_pending_rng_state", None)
+        if state is not None:
+            set_rng_state(state)
+            self._pending_rng_state = None
 
     def _load_scheduler_states(self, states: Any) -> None:
         if isinstance(self.param_schedulers, dict):
@@ -540,6 +554,7 @@ class Runner:
             "state_dict": ckpt.weights_to_cpu(unwrap(self.model).state_dict()),
             "message_hub": self.message_hub.state_dict(),
         }
+        checkpoint["rng_state"] = get_rng_state()
         if save_optimizer and hasattr(self.optim_wrapper, "state_dict"):
             checkpoint["optimizer"] = self.optim_wrapper.state_dict()
         if save_param_scheduler and self.param_schedulers:

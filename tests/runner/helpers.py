@@ -71,3 +71,16 @@ class DumpStateHook(Hook):
         torch.save({"state_dict": state, "metrics": getattr(self, "metrics", {}), "world_size": runner.world_size,
                     "distributed": runner.distributed},
                    os.path.join(runner.work_dir, f"rank{runner.rank}.pt"))
+
+
+class StopAtEpoch(Hook):
+    """Raise KeyboardInterrupt at the end of training epoch ``at_epoch`` (1-based), after its checkpoint."""
+
+    priority = "LOWEST"
+
+    def __init__(self, at_epoch: int):
+        self.at_epoch = at_epoch
+
+    def after_train_epoch(self, runner) -> None:
+        if runner.epoch + 1 == self.at_epoch:
+            raise KeyboardInterrupt

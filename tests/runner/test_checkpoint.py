@@ -50,7 +50,8 @@ class TestRunnerCheckpoint(RunnerTestCase):
         runner = self.build_runner(self.epoch_based_cfg())
         runner.train()
         ckpt = load_checkpoint_file(os.path.join(self.temp_dir, "epoch_2.pth"))
-        self.assertEqual(set(ckpt), {"meta", "state_dict", "message_hub", "optimizer", "param_schedulers"})
+        self.assertEqual(set(ckpt), {"meta", "state_dict", "message_hub", "optimizer", "param_schedulers",
+                                     "rng_state"})
         meta = ckpt["meta"]
         self.assertEqual((meta["epoch"], meta["iter"], meta["seed"]), (2, 8, 0))
         for key in ("hookport_version", "torch_version", "time", "experiment_name", "cfg", "dataset_meta"):
@@ -68,7 +69,7 @@ class TestRunnerCheckpoint(RunnerTestCase):
         runner = self.build_runner(self.epoch_based_cfg())
         runner.train()
         path = runner.save_checkpoint(self.temp_dir, "bare.pth", save_optimizer=False, save_param_scheduler=False)
-        self.assertEqual(set(load_checkpoint_file(path)), {"meta", "state_dict", "message_hub"})
+        self.assertEqual(set(load_checkpoint_file(path)), {"meta", "state_dict", "message_hub", "rng_state"})
 
     def test_load_from_restores_weights_only(self):
         runner = self.build_runner(self.epoch_based_cfg())

@@ -106,3 +106,54 @@ class TestResume(RunnerTestCase):
         # save_last wrote iter_8.pth at the end of both runs
         assert_same_state(self, load_checkpoint_file(os.path.join(full_dir, "iter_8.pth")),
                           load_checkpoint_file(os.path.join(part_dir, "iter_8.pth")))
+
+
+class TestResumeWithRandomness(RunnerTestCase):
+    """A model with dropout: the checkpoint carries the random generators' states."""
+
+    def _interrupted_equals_full(self, make_cfg, stopper, final_name):
+        full_dir = os.path.join(self.temp_dir, "full")
+        self.build_runner(make_cfg(work_dir=full_dir)).train()
+        part_dir = os.path.join(self.temp_dir, "part")
+        with self.assertRaises(KeyboardInterrupt):
+            self.build_runner(make_cfg(work_dir=part_dir, custom_hooks=[stopper])).train()
+        self.build_runner(make_cfg(work_dir=part_dir, resume=True)).train()
+        assert_same_state(self, load_checkpoint_file(os.path.join(full_dir, final_name)),
+                          load_checkpoint_file(os.path.join(part_dir, final_name)))
+
+    def test_epoch_boundary(self):
+        from tests.runner.helpers import StopAtEpoch
+
+        def make_cfg(**kw):
+            return self.epoch_based_cfg(model=dict(type="ToyClassifier", dropout=0.5),
+                                        train_cfg=dict(by_epoch=True, max_epochs=3), **kw)
+
+        self._interrupted_equals_full(make_cfg, StopAtEpoch(1), "epoch_3.pth")
+
+    def test_iteration_checkpoint(self):
+        from tests.runner.helpers import StopAtIter
+
+        def make_cfg(**kw):
+            return self.iter_based_cfg(model=dict(type="ToyClassifier", dropout=0.5), **kw)
+
+        self._interrupted_equals_full(make_cfg, StopAtIter(8), "iter_12.pth")
+
+    def test_without_restoring_the_generators_the_runs_differ(self):
+        """Guards the test above: dropout really makes the end state depend on the random stream."""
+        from tests.runner.helpers import StopAtEpoch
+
+        def make_cfg(**kw):
+            return self.epoch_based_cfg(model=dict(type="ToyClassifier", dropout=0.5),
+                                        train_cfg=dict(by_epoch=True, max_epochs=3), **kw)
+
+        full_dir = os.path.join(self.temp_dir, "full")
+        self.build_runner(make_cfg(work_dir=full_dir)).train()
+        part_dir = os.path.join(self.temp_dir, "part")
+        with self.assertRaises(KeyboardInterrupt):
+            self.build_runner(make_cfg(work_dir=part_dir, custom_hooks=[StopAtEpoch(1)])).train()
+        runner = self.build_runner(make_cfg(work_dir=part_dir, resume=True))
+        runner.restore_rng_state = lambda: None  # simulate MMEngine, which does not save generator states
+        runner.train()
+        a = load_checkpoint_file(os.path.join(full_dir, "epoch_3.pth"))["state_dict"]
+        b = load_checkpoint_file(os.path.join(part_dir, "epoch_3.pth"))["state_dict"]
+        self.assertFalse(all(torch.equal(a[k], b[k]) for k in a))
