@@ -10,6 +10,7 @@ contains it.
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from typing import AbstractSet, Dict, List, Sequence, Tuple, Union
 
@@ -18,6 +19,12 @@ import libcst as cst
 from hookport.converters.codemod import todo as todos
 
 _STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+
+
+@functools.lru_cache(maxsize=None)
+def _handlers(cls: type) -> Tuple[Tuple[str, str, str], ...]:
+    """``(kind, node type, method name)`` of a rule class's handlers (looked up once per class)."""
+    return tuple((attr[:5], attr[6:], attr) for attr in dir(cls) if attr.startswith(("visit_", "leave_")))
 
 
 class BodyRule:
@@ -44,11 +51,8 @@ class BatchedTransformer(cst.CSTTransformer):
         self._visit: Dict[str, list] = defaultdict(list)
         self._leave: Dict[str, list] = defaultdict(list)
         for rule in self.rules:
-            for attr in dir(rule):
-                if attr.startswith("visit_"):
-                    self._visit[attr[6:]].append(getattr(rule, attr))
-                elif attr.startswith("leave_"):
-                    self._leave[attr[6:]].append(getattr(rule, attr))
+            for kind, node_type, attr in _handlers(type(rule)):
+                (self._visit if kind == "visit" else self._leave)[node_type].append(getattr(rule, attr))
 
     # -- services for rules ----------------------------------------------
     def todo(self, code: str, text: str) -> None:

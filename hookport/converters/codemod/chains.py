@@ -13,7 +13,7 @@ import libcst as cst
 
 from hookport.converters.codemod import handlers
 from hookport.converters.codemod.batch import BodyRule
-from hookport.converters.codemod.codegen import arg_code, keep_parens
+from hookport.converters.codemod.codegen import arg_code, expression, keep_parens
 from hookport.converters.codemod.tables import ChainRule, flatten
 
 #: which table applies to which dialect's hook classes
@@ -176,7 +176,7 @@ class ChainRewrite(BodyRule):
         if text is None:
             self.batch.todo(rule.code, f"{rule.source} inside an f-string: rewrite it by hand; {rule.note}")
             return None
-        return cst.parse_expression(text)
+        return expression(text)
 
     def _fit_quotes(self, text: str) -> Optional[str]:
         """``text`` usable inside the enclosing f-string (before Python 3.12 it cannot reuse its quote)."""

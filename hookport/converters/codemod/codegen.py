@@ -1,6 +1,8 @@
 """Small code-generation helpers shared by the transforms."""
 from __future__ import annotations
 
+import functools
+
 import libcst as cst
 
 _EMPTY = cst.Module(body=[])
@@ -22,3 +24,9 @@ def keep_parens(original: cst.BaseExpression, new: cst.BaseExpression) -> cst.Ba
     if lpar and hasattr(new, "lpar") and not new.lpar:
         return new.with_changes(lpar=original.lpar, rpar=original.rpar)
     return new
+
+
+@functools.lru_cache(maxsize=4096)
+def expression(text: str) -> cst.BaseExpression:
+    """``text`` parsed as an expression; cached, since rule templates repeat (nodes are immutable)."""
+    return cst.parse_expression(text)

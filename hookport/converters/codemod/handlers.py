@@ -11,7 +11,7 @@ from typing import List, Optional
 
 import libcst as cst
 
-from hookport.converters.codemod.codegen import code_of
+from hookport.converters.codemod.codegen import code_of, expression
 
 
 def _prefixed_key(key: cst.BaseExpression, mode: str, dynamic: bool) -> str:
@@ -50,7 +50,7 @@ def log_buffer_update(rule, call: cst.Call, fields, whole_statement: bool) -> Li
     out = []
     for element in vars_arg.value.elements:
         key = _prefixed_key(element.key, fields["mode"], mode == "dynamic")
-        out.append(cst.parse_expression(
+        out.append(expression(
             f"{fields['runner']}.message_hub.update_scalar({key}, {code_of(element.value)}{count})"))
     return out
 
@@ -62,4 +62,4 @@ def put_scalar(rule, call: cst.Call, fields, whole_statement: bool) -> List[cst.
         rule.batch.todo("HP355", "put_scalar without a name and a value: port by hand")
         return []
     key = _prefixed_key(name_arg.value, "train", False)
-    return [cst.parse_expression(f"{fields['runner']}.message_hub.update_scalar({key}, {code_of(value_arg.value)})")]
+    return [expression(f"{fields['runner']}.message_hub.update_scalar({key}, {code_of(value_arg.value)})")]
