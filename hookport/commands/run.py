@@ -31,7 +31,9 @@ def main(args) -> int:
         cfg["work_dir"] = osp.join("work_dirs", osp.splitext(osp.basename(args.config))[0])
     cfg["launcher"] = args.launcher
     if args.resume == "auto":
+        # As MMEngine's tools/train.py: the newest checkpoint of the work dir, not the config's load_from.
         cfg["resume"] = True
+        cfg["load_from"] = None
     elif args.resume is not None:
         cfg["resume"] = True
         cfg["load_from"] = args.resume
