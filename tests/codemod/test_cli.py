@@ -140,3 +140,10 @@ def test_diff_with_in_place_shows_the_change_and_writes_it(hooks_dir, capsys):
     assert main(["codemod", "--diff", "--in-place", str(path)]) == 0
     assert "+from mmengine.model import is_model_wrapper" in capsys.readouterr().out
     assert "is_model_wrapper" in path.read_text()
+
+
+def test_a_non_python_file_named_explicitly_is_skipped(tmp_path, capsys):
+    notes = tmp_path / "NOTES.md"
+    notes.write_text("mmcv.runner.Hook is gone\n")
+    assert main(["codemod", "--check", str(notes)]) == 0
+    assert "0 changed, 1 unchanged" in capsys.readouterr().err

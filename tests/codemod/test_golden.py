@@ -34,7 +34,7 @@ def test_second_run_changes_nothing(path):
 
 
 def test_noop_fixtures_are_byte_identical():
-    noops = sorted(FIXTURES.glob("**/noop_*.in.py"))
+    noops = sorted(FIXTURES.glob("**/*_noop.in.py"))
     assert noops
     for path in noops:
         assert _expected(path) == path.read_text()

@@ -129,6 +129,8 @@ def iter_python_files(paths: Sequence[str]) -> Iterator[str]:
 
 def transform_file(path: str, options: Optional[Options] = None) -> FileOutcome:
     """Read ``path`` and codemod it; unreadable files become ``failed`` outcomes."""
+    if not path.endswith((".py", ".pyi")):
+        return FileOutcome(path, Status.SKIPPED, reason="not a Python file")
     try:
         with open(path, encoding="utf-8", newline="") as handle:
             source = handle.read()
