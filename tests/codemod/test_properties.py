@@ -130,3 +130,14 @@ def test_files_without_a_legacy_hook_are_byte_identical(snippets):
     outcome = transform_source(source, "plain.py")
     assert outcome.status is Status.SKIPPED
     assert outcome.output is None
+
+
+@SETTINGS
+@given(st.text(alphabet=st.sampled_from(list("mcvixrunHookBase()[]:=.'\n \t#fdefclass")), max_size=200))
+def test_any_text_ends_as_an_outcome_never_an_exception(text):
+    outcome = transform_source("from mmcv.runner import Hook\n" + text, "fuzz.py")
+    assert outcome.status in (Status.CHANGED, Status.UNCHANGED, Status.SKIPPED, Status.FAILED)
+    if outcome.status is Status.FAILED:
+        assert outcome.reason.startswith("syntax error"), outcome.reason
+    if outcome.status is Status.CHANGED:
+        ast.parse(outcome.output)
