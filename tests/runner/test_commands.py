@@ -69,3 +69,13 @@ def test_launcher_pytorch_outside_torchrun_is_a_clear_error(tmp_path, capsys, mo
     assert main(["run", FIXTURE, "--work-dir", str(tmp_path), "--launcher", "pytorch"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "torchrun" in err[0] and "RANK" in err[0]
+
+
+def test_hooks_command_never_imports_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys; from hookport.cli import main; "
+            f"main(['hooks', {FIXTURE!r}, '--json']); assert 'torch' not in sys.modules, 'torch was imported'")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr
