@@ -7,6 +7,9 @@ Two kinds of model train on the runner:
 * a plain ``nn.Module`` whose ``forward`` returns a loss tensor or a dict of losses
   (summed as MMEngine's ``parse_losses`` does); its prediction is its forward output.
 
+Batches are moved to the model's device first (MMEngine's default data preprocessor does
+this); on the CPU that is a no-op.
+
 :func:`model_steps` resolves the three step callables once per run, so the loops call
 them without further checks. Under DDP the forward must go through the wrapper for
 gradient synchronisation, which :class:`MMDistributedDataParallel` does (named as
@@ -14,6 +17,7 @@ MMEngine's DDP wrapper, so code that recognises wrappers by name keeps working).
 """
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict
 from typing import Any, Callable, Dict, NamedTuple, Optional, Tuple
 
@@ -76,6 +80,30 @@ def run_forward(module: nn.Module, data: Any, mode: Optional[str] = None) -> Any
     return module(data, **extra)
 
 
+def model_device(model: nn.Module) -> torch.device:
+    """The device of ``model``'s first parameter (or buffer); CPU for a model without either."""
+    for tensor in itertools.chain(model.parameters(), model.buffers()):
+        return tensor.device
+    return torch.device("cpu")
+
+
+def cast_data(data: Any, device: torch.device) -> Any:
+    """``data`` with every tensor (in dicts, lists, tuples) moved to ``device``.
+
+    A no-op on the CPU, where collated batches already are; this is the part of MMEngine's
+    default data preprocessor that models without one rely on.
+    """
+    if device.type == "cpu":
+        return data
+    if isinstance(data, torch.Tensor):
+        return data.to(device, non_blocking=True)
+    if isinstance(data, dict):
+        return type(data)((k, cast_data(v, device)) for k, v in data.items())
+    if isinstance(data, (list, tuple)) and not hasattr(data, "_fields"):
+        return type(data)(cast_data(v, device) for v in data)
+    return data
+
+
 class BaseModel(nn.Module):
     """MMEngine-style model: implement ``forward(..., mode='loss'|'predict'|'tensor')``.
 
@@ -84,9 +112,18 @@ class BaseModel(nn.Module):
     :func:`parse_losses` and lets the wrapper update the parameters.
     """
 
+    def data_preprocessor(self, data: Any, training: bool = False) -> Any:
+        """Prepare a collated batch for ``forward``: move its tensors to the model's device.
+
+        Override (or assign a callable) for normalisation, stacking...; MMEngine's models call
+        ``self.data_preprocessor(data, training)`` the same way.
+        """
+        return cast_data(data, model_device(self))
+
     def train_step(self, data: Any, optim_wrapper) -> Dict[str, torch.Tensor]:
         """One optimisation step; returns the detached log variables."""
         with optim_wrapper.optim_context(self):
+            data = self.data_preprocessor(data, True)
             losses = run_forward(self, data, mode="loss")
         loss, log_vars = parse_losses(losses)
         optim_wrapper.update_params(loss)
@@ -94,11 +131,11 @@ class BaseModel(nn.Module):
 
     def val_step(self, data: Any) -> Any:
         """Predictions for a validation batch."""
-        return run_forward(self, data, mode="predict")
+        return run_forward(self, self.data_preprocessor(data, False), mode="predict")
 
     def test_step(self, data: Any) -> Any:
         """Predictions for a test batch."""
-        return run_forward(self, data, mode="predict")
+        return run_forward(self, self.data_preprocessor(data, False), mode="predict")
 
     parse_losses = staticmethod(parse_losses)
 
@@ -110,6 +147,7 @@ class MMDistributedDataParallel(DistributedDataParallel):
         """One optimisation step with gradient synchronisation."""
         mode = "loss" if _is_step_model(self.module) else None
         with optim_wrapper.optim_context(self):
+            data = _preprocess(self.module, data, True)
             losses = run_forward(self, data, mode=mode)
         loss, log_vars = parse_losses(losses)
         optim_wrapper.update_params(loss)
@@ -132,6 +170,14 @@ class Steps(NamedTuple):
     test: Callable[[Any], Any]
 
 
+def _preprocess(model: nn.Module, data: Any, training: bool) -> Any:
+    """The model's own ``data_preprocessor`` if it has one, else a move to its device."""
+    preprocess = getattr(model, "data_preprocessor", None)
+    if callable(preprocess):
+        return preprocess(data, training)
+    return cast_data(data, model_device(model))
+
+
 def _is_step_model(model: nn.Module) -> bool:
     return callable(getattr(model, "train_step", None))
 
@@ -147,9 +193,11 @@ def model_steps(model: nn.Module) -> Steps:
         return Steps(model.train_step, getattr(model, "val_step", None) or _plain_predict(model),
                      getattr(model, "test_step", None) or _plain_predict(model))
 
+    device = model_device(model)  # resolved once per run: batches are moved to it
+
     def train(data: Any, optim_wrapper) -> Dict[str, torch.Tensor]:
         with optim_wrapper.optim_context(model):
-            losses = run_forward(model, data)
+            losses = run_forward(model, cast_data(data, device))
         loss, log_vars = parse_losses(losses)
         optim_wrapper.update_params(loss)
         return log_vars
@@ -159,6 +207,8 @@ def model_steps(model: nn.Module) -> Steps:
 
 
 def _plain_predict(model: nn.Module) -> Callable[[Any], Any]:
+    device = model_device(model)
+
     def predict(data: Any) -> Any:
-        return run_forward(model, data)
+        return run_forward(model, cast_data(data, device))
     return predict

@@ -99,3 +99,25 @@ class TestPlainModule(RunnerTestCase):
         runner = self.build_runner(cfg)
         runner.train()
         self.assertEqual(runner.iter, 4)
+
+
+def test_cast_data_moves_nested_tensors_and_is_free_on_cpu():
+    from hookport.runner.model import cast_data, model_device
+
+    batch = {"x": [torch.zeros(1)], "y": (torch.ones(1), "meta")}
+    assert cast_data(batch, torch.device("cpu")) is batch
+    assert model_device(nn.Linear(1, 1)).type == "cpu" and model_device(nn.ReLU()).type == "cpu"
+    meta = torch.device("meta")
+    moved = cast_data(batch, meta)
+    assert moved["x"][0].device == meta and moved["y"][0].device == meta and moved["y"][1] == "meta"
+
+
+@pytest.mark.gpu
+def test_plain_module_and_base_model_steps_on_cuda():
+    from hookport.optim.wrapper import OptimWrapper
+
+    for model in (PlainLossNet().cuda(), ToyClassifier().cuda()):
+        wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
+        batch = {"inputs": torch.zeros(2, 8), "labels": torch.tensor([0, 1])}
+        log_vars = model_steps(model).train(batch, optim_wrapper=wrapper)
+        assert log_vars["loss"].device.type == "cuda"
