@@ -49,8 +49,9 @@ MMCV_CASES = [
 def _state(hook):
     """The hook's plain-valued attributes (what its methods changed)."""
     simple = (int, float, bool, str, type(None), tuple)
-    return {k: v for k, v in sorted(vars(hook).items())
-            if isinstance(v, simple) and k not in ("trainer", "priority", "_level", "_priority")}
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in sorted(vars(hook).items())
+            if isinstance(v, simple + (list,)) and k not in ("trainer", "priority", "_level", "_priority")
+            and all(isinstance(x, simple) for x in (v if isinstance(v, list) else ()))}
 
 
 def _epoch(stage, epoch):
@@ -298,6 +299,7 @@ IMIX_CASES = [
     ("hooks/imix_ema", "EMAIterHook", {}, 30),
     ("hooks/imix_ema", "EMAEpochHook", {}, 40),
     ("rules/hp107_imix_relative", "Counter", {}, None),
+    ("rules/hp356_imix_helper", "Recorder", {}, None),
 ]
 
 

@@ -31,6 +31,7 @@ from hookport.converters.codemod.chains import ChainRewrite
 from hookport.converters.codemod.codegen import code_of
 from hookport.converters.codemod.context import MethodScope
 from hookport.converters.codemod.detect import HookClass, ImportIndex
+from hookport.converters.codemod.imix_helpers import HelperCalls, runner_helpers, with_runner_first
 from hookport.converters.codemod.notes import BehaviourNotes
 from hookport.converters.codemod.renames import RenameNames, RenameRule
 from hookport.converters.codemod.source_lines import StatementLines, nested
@@ -38,7 +39,7 @@ from hookport.converters.codemod.signatures import is_plain, positional_names, w
 from hookport.errors import PriorityError
 
 _ARG_NAMES = frozenset(("batch_idx", "data_batch", "outputs", "metrics"))
-_BODY_RULES = (ChainRewrite, BehaviourNotes, RenameRule)
+_BODY_RULES = (ChainRewrite, BehaviourNotes, RenameRule, HelperCalls)
 _LEVEL_ATTRS = ("_level", "level")
 #: iMIX's `trainer = self.trainer` alias (its attribute reads are rewritten like self.trainer's)
 _ALIAS = re.compile(r"^[ \t]*(\w+)[ \t]*=[ \t]*self\.trainer[ \t]*(?:#.*)?$", re.M)
@@ -66,6 +67,8 @@ class ClassConverter:
         #: the original source's statements (see source_lines), or None
         self.lines = lines
         self.method_groups = lines.methods(info.name) if lines is not None else None
+        #: iMIX helpers that take the runner (filled in by _methods)
+        self.runner_helpers: frozenset = frozenset()
         self.enabled = ctx.options.enabled
         self._trigger = _trigger(ctx.tables, info.dialect, resume=False, renames=ctx.renames)
         self._trigger_before_run = _trigger(ctx.tables, info.dialect, resume=True, renames=ctx.renames)
@@ -162,6 +165,13 @@ class ClassConverter:
     # -- methods -----------------------------------------------------------
     def _methods(self, body: List[cst.BaseStatement]) -> List[cst.BaseStatement]:
         defined = [s.name.value for s in body if isinstance(s, cst.FunctionDef)]
+        if self.info.dialect == "imix" and self.enabled("HP356"):
+            methods = {s.name.value: s for s in body if isinstance(s, cst.FunctionDef)}
+            self.runner_helpers = runner_helpers(methods, {n: code_of(f) for n, f in methods.items()},
+                                                 self.tables.imix_stages)
+            if self.runner_helpers:
+                calls = r"|\bself\.(" + "|".join(sorted(self.runner_helpers)) + r")\("
+                self._trigger = re.compile(self._trigger.pattern + calls)
         out: List[cst.BaseStatement] = []
         k = 0
         for stmt in body:
@@ -208,6 +218,9 @@ class ClassConverter:
                 code914, text = self.tables.note("odd_signature", method=name, signature=_params_text(fn),
                                                  params=", ".join(self._params_of(name)))
                 fn = todos.attach(fn, [(code914, text)]) if self.enabled(code914) else fn
+        if name in self.runner_helpers:
+            fn = with_runner_first(fn)
+            self.ctx.fixed("HP356")
         if dialect == "imix" and name == "after_train" and self.enabled("HP907"):
             fn = todos.attach(fn, [self.tables.note("after_train_finally")])
         yield fn, self._scope(fn)
@@ -222,11 +235,14 @@ class ClassConverter:
         second = names[1] if len(names) > 1 else None
         if self.info.dialect == "imix":  # the runner parameter is the one the codemod added
             runner = second if second == "runner" else None
+            if name in self.runner_helpers:  # iMIX hooks only run in training
+                return MethodScope(method=name, runner="runner", mode="train", names=frozenset(), dialect="imix",
+                                   runner_helpers=self.runner_helpers)
         else:  # a mount point's second parameter is the runner whatever its name; elsewhere only `runner`
             runner = second if (name in self.tables.mmcv_stages or dynamic or second == "runner") else None
         mode = "dynamic" if dynamic else stage_mode(name)
         return MethodScope(method=name, runner=runner, mode=mode, names=frozenset(_ARG_NAMES.intersection(names)),
-                           dialect=self.info.dialect)
+                           dialect=self.info.dialect, runner_helpers=self.runner_helpers)
 
     def _rewrite_body(self, fn: cst.FunctionDef, scope: MethodScope, groups) -> cst.FunctionDef:
         if not isinstance(fn.body, cst.IndentedBlock):

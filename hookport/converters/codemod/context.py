@@ -65,6 +65,7 @@ class MethodScope:
         names: MMEngine arguments in scope (batch_idx, data_batch, outputs).
         dialect: 'mmcv' or 'imix' (whose table applies).
         trainer_aliases: iMIX local names bound by ``name = self.trainer`` in the method.
+        runner_helpers: iMIX helper methods of the class that take the runner (HP356).
     """
 
     method: str
@@ -73,6 +74,7 @@ class MethodScope:
     names: FrozenSet[str]
     dialect: str
     trainer_aliases: FrozenSet[str] = frozenset()
+    runner_helpers: FrozenSet[str] = frozenset()
 
     def has(self, need: str) -> bool:
         """Whether requirement ``need`` (mode, batch_idx, data_batch, outputs) is met."""
