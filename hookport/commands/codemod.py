@@ -2,7 +2,7 @@
 
 Without ``--in-place`` or ``-o`` it prints a unified diff. ``--in-place`` rewrites the
 changed files atomically (exit 0 even when TODOs are left); ``-o DIR`` writes every
-converted file under DIR (``DIR/<path relative to its input>``); ``--check`` writes
+Python file under DIR (``DIR/<path relative to its input>``, converted where needed); ``--check`` writes
 nothing and exits 1 when a file would change. A file that cannot be read or parsed is
 reported as ``file:line: message``; the others are still processed and the run exits 2
 at the end. Never imports torch.
@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="hook source files or folders (recursive)")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--in-place", action="store_true", help="rewrite the changed files (atomically)")
-    where.add_argument("-o", "--output", metavar="DIR", help="write converted files under DIR")
+    where.add_argument("-o", "--output", metavar="DIR", help="write the tree under DIR (converted where needed)")
     where.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file would change")
     parser.add_argument("--diff", action="store_true",
                         help="print a unified diff (the default without -o/--in-place; with them, as well)")
@@ -96,7 +96,13 @@ def _emit(args: argparse.Namespace, outcome, rel: str) -> None:
     from hookport.converters.atomic import write_text
     from hookport.converters.codemod import Status
 
-    if outcome.status is not Status.CHANGED or args.check:
+    if args.check or outcome.status is Status.FAILED:
+        return
+    if args.output and outcome.status is not Status.CHANGED and outcome.path.endswith(".py"):
+        # -o DIR is a complete copy of the tree: files with nothing to convert are copied as they are
+        with open(outcome.path, encoding="utf-8", newline="") as handle:
+            _write(write_text, os.path.join(args.output, rel), handle.read())
+    if outcome.status is not Status.CHANGED:
         return
     if args.diff or not (args.in_place or args.output):  # the diff is shown before the file is replaced
         sys.stdout.write(unified_diff(outcome))

@@ -43,6 +43,9 @@ def test_output_dir_keeps_relative_layout(hooks_dir, tmp_path):
     assert main(["codemod", str(hooks_dir), "-o", str(out)]) == 0
     assert (out / "pkg" / "inner.py").read_text() == (FIXTURES / "hooks" / "sync_norm.out.py").read_text()
     assert (out / "sync_norm.py").exists()
+    (hooks_dir / "plain.py").write_text("x = 1\n")
+    assert main(["codemod", str(hooks_dir), "-o", str(out)]) == 0
+    assert (out / "plain.py").read_text() == "x = 1\n"  # a complete copy: unchanged files too
 
 
 @pytest.mark.parametrize("target", ["file", "dir"])
