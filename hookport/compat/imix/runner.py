@@ -45,7 +45,7 @@ class ImixRunner(Runner):
         resume = cfg.get("resume_from") or cfg.get("resume") or False
         return cls(model=cfg["model"], work_dir=cfg.get("work_dir") or "./work_dirs", cfg=cfg, dialect=dialect,
                    launcher=cfg.get("launcher", "none"), randomness={"seed": seed}, resume=resume,
-                   load_from=cfg.get("load_from"))
+                   load_from=cfg.get("load_from"), log_level=cfg.get("log_level", "INFO"))
 
     def call_hook(self, stage: str, *args: Any, **kwargs: Any) -> None:
         """Call the iMIX hooks acting at ``stage``; iMIX has no hooks at the other mount points
