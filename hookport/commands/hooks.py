@@ -27,6 +27,6 @@ def main(args) -> int:
     if args.json:
         print(json.dumps(table.as_json(dialect.name, dialect.stages), indent=2))
     else:
-        print(f"dialect: {dialect.name}")
+        # Exactly what the dialect's own runner prints (MMCV get_hook_info / MMEngine get_hooks_info).
         print(table.info(dialect.stages))
     return 0

@@ -26,7 +26,7 @@ def test_hooks_json_lists_every_hook_and_mount_point(capsys):
 def test_hooks_text_and_cfg_options(capsys):
     assert main(["hooks", FIXTURE, "--cfg-options", "custom_hooks=[]", "default_hooks.logger=None"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("dialect: mmengine\nbefore_run:\n(VERY_HIGH   ) RuntimeInfoHook")
+    assert out.startswith("before_run:\n(VERY_HIGH   ) RuntimeInfoHook")
     assert "EMAHook" not in out and "LoggerHook" not in out
 
 
@@ -57,12 +57,6 @@ def test_run_resume_from_missing_checkpoint_is_a_clear_error(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_demo_prints_a_summary(capsys):
-    assert main(["demo"]) == 0
-    out = capsys.readouterr().out
-    assert "trained 3 epochs / 18 iterations" in out and "accuracy/top1=" in out
-
-
 def test_launcher_pytorch_outside_torchrun_is_a_clear_error(tmp_path, capsys, monkeypatch):
     for key in ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"):
         monkeypatch.delenv(key, raising=False)
