@@ -132,7 +132,7 @@ def test_no_torch_on_the_codemod_path(hooks_dir):
 def test_demo_codemods_a_shipped_hook_and_prints_the_diff(capsys):
     from hookport.commands import demo
 
-    demo._codemod_demo()
+    demo.codemod_hook()
     out = capsys.readouterr().out
     assert "check_invalid_loss.in.py: changed" in out
     assert "+from mmengine.hooks import Hook" in out and "+        if self.every_n_train_iters(" in out
