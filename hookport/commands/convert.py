@@ -87,6 +87,8 @@ def _emit(args, inputs: List[Tuple[str, str]], report, tree: bool) -> bool:
             original = handle.read()
         changed |= outcome.output != original
         if args.check:
+            if outcome.output != original:
+                print(f"{source}: would change", file=sys.stderr)
             continue
         if args.diff:
             sys.stdout.writelines(difflib.unified_diff(original.splitlines(True), outcome.output.splitlines(True),

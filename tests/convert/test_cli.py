@@ -37,9 +37,10 @@ def test_output_file_and_tree_folder(tmp_path, capsys):
     assert "6 changed, 0 unchanged, 0 failed" in capsys.readouterr().err
 
 
-def test_in_place_rewrites_atomically_and_check_then_passes(tmp_path):
+def test_in_place_rewrites_atomically_and_check_then_passes(tmp_path, capsys):
     root = _tree(tmp_path)
     assert main(["convert", str(root), "--check", "--no-verify"]) == 1
+    assert "schedule_1x.py: would change" in capsys.readouterr().err
     assert main(["convert", str(root), "--in-place", "--no-verify"]) == 0
     assert not list(root.rglob(".hookport-*"))  # no temp files left behind
     assert "optim_wrapper" in (root / "_base_" / "schedules" / "schedule_1x.py").read_text()
