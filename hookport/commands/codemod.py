@@ -96,7 +96,11 @@ def _emit(args: argparse.Namespace, outcome, rel: str) -> None:
     from hookport.converters.atomic import write_text
     from hookport.converters.codemod import Status
 
-    if args.check or outcome.status is Status.FAILED:
+    if outcome.status is Status.FAILED:
+        return
+    if args.check:
+        if outcome.status is Status.CHANGED:
+            print(f"{outcome.path}: would change", file=sys.stderr)
         return
     if args.output and outcome.status is not Status.CHANGED and outcome.path.endswith(".py"):
         # -o DIR is a complete copy of the tree: files with nothing to convert are copied as they are
@@ -107,9 +111,14 @@ def _emit(args: argparse.Namespace, outcome, rel: str) -> None:
     if args.diff or not (args.in_place or args.output):  # the diff is shown before the file is replaced
         sys.stdout.write(unified_diff(outcome))
     if args.in_place:
-        _write(write_text, outcome.path, outcome.output)
+        target = outcome.path
     elif args.output:
-        _write(write_text, os.path.join(args.output, rel), outcome.output)
+        target = os.path.join(args.output, rel)
+    else:
+        return
+    _write(write_text, target, outcome.output)
+    for todo in outcome.todos:  # where a human must look, in the file just written
+        print(f"{target}:{todo.line}: {todo.code} {todo.message}", file=sys.stderr)
 
 
 def unified_diff(outcome) -> str:
