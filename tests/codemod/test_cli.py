@@ -150,3 +150,21 @@ def test_a_non_python_file_named_explicitly_is_skipped(tmp_path, capsys):
     notes.write_text("mmcv.runner.Hook is gone\n")
     assert main(["codemod", "--check", str(notes)]) == 0
     assert "0 changed, 1 unchanged" in capsys.readouterr().err
+
+
+def test_in_place_lists_each_todo_where_it_was_written(hooks_dir, capsys):
+    path = hooks_dir / "ema.py"
+    assert main(["codemod", "--in-place", str(path)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    written = path.read_text().splitlines()
+    todo_lines = [line for line in err if line.startswith(f"{path}:")]
+    assert todo_lines, err
+    for line in todo_lines:
+        lineno, code = int(line.split(":")[1]), line.split(": ", 1)[1].split()[0]
+        assert f"TODO(hookport {code})" in written[lineno - 1]
+
+
+def test_check_names_files_that_would_change(hooks_dir, capsys):
+    assert main(["codemod", "--check", str(hooks_dir)]) == 1
+    err = capsys.readouterr().err
+    assert f"{hooks_dir / 'ema.py'}: would change" in err
