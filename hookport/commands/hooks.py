@@ -20,10 +20,12 @@ def main(args) -> int:
     """Build the dialect's hook table from the config and print it."""
     import json
 
+    from hookport.config.locate import located, option_keys
     from hookport.runner.dialect import load_dialect_config
 
     cfg, dialect = load_dialect_config(args.config, args.cfg_options, args.dialect)
-    table = dialect.hook_table(cfg, distributed=args.launcher != "none")
+    with located(cfg, option_keys(args.cfg_options)):
+        table = dialect.hook_table(cfg, distributed=args.launcher != "none")
     if args.json:
         print(json.dumps(table.as_json(dialect.name, dialect.stages), indent=2))
     else:

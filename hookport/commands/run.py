@@ -22,6 +22,7 @@ def main(args) -> int:
     """Load, apply overrides, build the dialect's runner and train."""
     import os.path as osp
 
+    from hookport.config.locate import located, option_keys
     from hookport.runner.dialect import load_dialect_config
 
     cfg, dialect = load_dialect_config(args.config, args.cfg_options, args.dialect)
@@ -37,9 +38,10 @@ def main(args) -> int:
     elif args.resume is not None:
         cfg["resume"] = True
         cfg["load_from"] = args.resume
-    runner = dialect.build_runner(cfg)
-    try:
-        runner.train()
-    finally:
-        runner.close()
+    with located(cfg, option_keys(args.cfg_options)):
+        runner = dialect.build_runner(cfg)
+        try:
+            runner.train()
+        finally:
+            runner.close()
     return 0

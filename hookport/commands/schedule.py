@@ -34,6 +34,7 @@ def main(args) -> int:
     """Compute the schedule and print it (table or JSON) or plot it."""
     import json
 
+    from hookport.config.locate import located, option_keys
     from hookport.runner.dialect import load_dialect_config
 
     cfg, dialect = load_dialect_config(args.config, args.cfg_options, args.dialect)
@@ -42,10 +43,8 @@ def main(args) -> int:
         raise ConfigError(f"--iters-per-epoch must be a positive integer, got {iters}")
     if iters is None:
         iters = iters_from_dataset(cfg, args.config)
-    try:
+    with located(cfg, option_keys(args.cfg_options)):
         result = dialect.schedule(cfg, iters)
-    except HookportError as err:
-        raise err.located(file=args.config)
     doc = dict(iters_per_epoch=iters, lr=result["lr"], momentum=result["momentum"])
     if args.json:
         print(json.dumps(doc))

@@ -35,6 +35,7 @@ class Config:
         object.__setattr__(self, "_cfg_dict", ConfigDict(cfg_dict or {}))
         object.__setattr__(self, "_filename", None if filename is None else str(filename))
         object.__setattr__(self, "_text", text if text is not None else "")
+        object.__setattr__(self, "_sources", ())
 
     # -- construction ----------------------------------------------------------
     @classmethod
@@ -50,6 +51,9 @@ class Config:
         """
         result = load_file(str(filename), base_rule=base_rule)
         cfg = cls(result.cfg, filename=filename, text=_joined_text(result.texts))
+        # (path, text) of every file read, bases first: hookport.config.locate points later errors there.
+        # Not a property: a config may well have a key called 'sources'.
+        object.__setattr__(cfg, "_sources", tuple(result.texts))
         if import_custom_modules:
             cfg._import_custom_modules(os.path.normpath(str(filename)), result.texts[-1][1])
         return cfg
@@ -99,7 +103,7 @@ class Config:
         return self._text
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or name in ("_cfg_dict", "_filename", "_text"):
+        if name.startswith("__") or name in ("_cfg_dict", "_filename", "_text", "_sources"):
             # not set up yet (copy/pickle probe a bare instance): never recurse into _cfg_dict
             raise AttributeError(name)
         return getattr(self._cfg_dict, name)

@@ -244,8 +244,8 @@ class Runner:
         loop_cls = EpochBasedTrainLoop if by_epoch else IterBasedTrainLoop
         try:
             return loop_cls(runner=self, dataloader=self._train_dataloader, **cfg)
-        except TypeError as err:
-            raise ConfigError(f"train_cfg: {err}") from None
+        except (TypeError, ConfigError) as err:  # name the key: the loop only knows its own arguments
+            raise ConfigError(f"train_cfg: {getattr(err, 'message', err)}") from None
 
     def _build_eval_loop(self, loop: Any, default_cls: type, dataloader: Any, evaluator: Any) -> BaseLoop:
         if isinstance(loop, BaseLoop):
@@ -255,8 +255,8 @@ class Runner:
             return LOOPS.build(cfg, default_args={"runner": self, "dataloader": dataloader, "evaluator": evaluator})
         try:
             return default_cls(runner=self, dataloader=dataloader, evaluator=evaluator, **cfg)
-        except TypeError as err:
-            raise ConfigError(f"{default_cls.mode}_cfg: {err}") from None
+        except (TypeError, ConfigError) as err:
+            raise ConfigError(f"{default_cls.mode}_cfg: {getattr(err, 'message', err)}") from None
 
     def build_val_loop(self, loop: Any) -> BaseLoop:
         """The validation loop from ``val_cfg``."""

@@ -1,0 +1,107 @@
+"""Errors found while interpreting a loaded config are printed as ``file:line: message``.
+
+The line is the assignment of the key the error is about, in the file that defines it (a ``_base_``
+file when the child does not); a key set by ``--cfg-options`` has no line in any file.
+"""
+import os
+
+from tests.cli.conftest import IMIX_BY_ITER, MMCV_TOY, MMENGINE_TOY
+
+
+def test_unknown_hook_type_in_a_base_file_points_at_the_base(cli, write, tmp_path):
+    base = write("bases/base.py", f"""
+        _base_ = [{MMENGINE_TOY!r}]
+        custom_hooks = [
+            dict(type='EMAHook'),
+            dict(type='EmptyCacheHok'),
+        ]
+    """)
+    child = write("child.py", "_base_ = ['bases/base.py']\nx = 1\n")
+    assert cli("hooks", child) == 2
+    assert cli.error_line() == f"{base}:2: unknown hook type 'EmptyCacheHok'; did you mean 'EmptyCacheHook'?"
+
+
+def test_unknown_default_hook_type_points_at_default_hooks(cli, write):
+    cfg = write("cfg.py", f"""
+        _base_ = [{MMENGINE_TOY!r}]
+        seed = 1
+        default_hooks = dict(timer=dict(type='IterTimerHok'))
+    """)
+    assert cli("hooks", cfg) == 2
+    assert cli.error_line().startswith(f"{cfg}:3: unknown hook type 'IterTimerHok'; did you mean 'IterTimerHook'")
+
+
+def test_model_with_bad_kwargs_names_the_model_line(cli, write, tmp_path):
+    cfg = write("cfg.py", f"""
+        _base_ = [{MMENGINE_TOY!r}]
+        model = dict(type='ToyClassifier', in_features=8, bogus=3)
+    """)
+    assert cli("run", cfg, "--work-dir", tmp_path / "w") == 2
+    line = cli.error_line()
+    assert line.startswith(f"{cfg}:2: cannot build model ") and "'bogus'" in line
+
+
+def test_bad_train_cfg_value_in_run_names_train_cfg_and_its_line(cli, write, tmp_path):
+    cfg = write("cfg.py", f"""
+        _base_ = [{MMENGINE_TOY!r}]
+        train_cfg = dict(by_epoch=True, max_epochs='3', val_interval=1)
+    """)
+    assert cli("run", cfg, "--work-dir", tmp_path / "w") == 2
+    assert cli.error_line() == f"{cfg}:2: train_cfg: max_epochs must be a positive int, got '3'"
+    assert cli("schedule", cfg) == 2
+    assert cli.error_line() == f"{cfg}:2: train_cfg.max_epochs must be an int, got '3'"
+
+
+def test_val_cfg_with_an_unknown_argument_names_val_cfg(cli, write, tmp_path):
+    cfg = write("cfg.py", f"_base_ = [{MMENGINE_TOY!r}]\nval_cfg = dict(bogus=1)\n")
+    assert cli("run", cfg, "--work-dir", tmp_path / "w") == 2
+    line = cli.error_line()
+    assert line.startswith(f"{cfg}:2: val_cfg: ") and "'bogus'" in line
+
+
+def test_mmcv_lr_policy_and_logger_typos_point_at_their_keys(cli, write, mmcv_hooks_path):
+    policy = write("policy.py", f"""
+        _base_ = [{MMCV_TOY!r}]
+        lr_config = dict(policy='Stepp', step=[2])
+    """)
+    assert cli("schedule", policy) == 2
+    assert cli.error_line().startswith(f"{policy}:2: lr_config: unknown policy 'Stepp'")
+    logger = write("logger.py", f"""
+        _base_ = [{MMCV_TOY!r}]
+        # a typo in a logger hook
+        log_config = dict(interval=5, hooks=[dict(type='TextLogerHook')])
+    """)
+    assert cli("hooks", logger) == 2
+    assert cli.error_line().startswith(f"{logger}:3: unknown hook type 'TextLogerHook'; did you mean 'TextLoggerHook'")
+
+
+def test_mmcv_priority_name_of_another_scheme_points_at_custom_hooks(cli, write, mmcv_hooks_path):
+    cfg = write("cfg.py", f"""
+        _base_ = [{MMCV_TOY!r}]
+        custom_hooks = [dict(type='EpochMarkerHook', priority='HIGHER')]
+    """)
+    assert cli("hooks", cfg) == 2
+    assert cli.error_line().startswith(f"{cfg}:2: hook EpochMarkerHook: unknown priority name 'HIGHER'")
+
+
+def test_imix_level_between_levels_points_at_custom_hooks(cli, write, imix_hooks_path):
+    cfg = write("cfg.py", f"""
+        _base_ = [{IMIX_BY_ITER!r}]
+        custom_hooks = [
+            dict(type='LrWatcherHook', level=25),
+        ]
+    """)
+    assert cli("hooks", cfg) == 2
+    assert cli.error_line().startswith(f"{cfg}:2: custom_hooks[0] (LrWatcherHook).level: invalid priority 25")
+
+
+def test_a_key_set_by_cfg_options_names_the_file_without_a_line(cli, mmcv_hooks_path):
+    assert cli("schedule", MMCV_TOY, "--cfg-options", "lr_config.policy='Stepp'") == 2
+    assert cli.error_line().startswith(f"{os.path.normpath(MMCV_TOY)}: lr_config: unknown policy 'Stepp'")
+
+
+def test_running_from_another_directory_names_the_file_as_given(cli, write, tmp_path, monkeypatch):
+    write("sub/cfg.py", f"_base_ = [{MMENGINE_TOY!r}]\ncustom_hooks = [dict(type='EMAHok')]\n")
+    monkeypatch.chdir(tmp_path)
+    assert cli("hooks", os.path.join("sub", "cfg.py")) == 2
+    assert cli.error_line().startswith(os.path.join("sub", "cfg.py") + ":2: unknown hook type 'EMAHok'")
