@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import tempfile
 from collections import OrderedDict
 from typing import Any, Dict, List, Optional
@@ -27,6 +28,9 @@ import torch
 from hookport.errors import HookportError
 
 LAST_CHECKPOINT = "last_checkpoint"
+# How torch's weights-only unpickler names a refused type, and where its own detail starts.
+_REFUSED_GLOBAL = re.compile(r"GLOBAL ([\w.]+) was not an allowed global")
+_UNPICKLER_ERROR = "WeightsUnpickler error:"
 
 
 class CheckpointError(HookportError):
@@ -89,31 +93,46 @@ def _compat_globals() -> List[Any]:
     return allowed
 
 
-def _unsafe_globals(path: str) -> List[str]:
-    try:
-        return list(torch.serialization.get_unsafe_globals_in_checkpoint(path))
-    except Exception:  # an old (non-zip) format: the unpickling error itself names the type
+def _unsafe_globals(path: str, err: Exception) -> List[str]:
+    """The types a weights-only load refused (none when ``err`` is about something else)."""
+    if not isinstance(err, pickle.UnpicklingError) and "weights_only" not in str(err):
         return []
+    try:
+        names = list(torch.serialization.get_unsafe_globals_in_checkpoint(path))
+    except Exception:  # an old (non-zip) format: the unpickling error itself names the type
+        names = []
+    return names or _REFUSED_GLOBAL.findall(str(err))
+
+
+def _corruption_reason(err: Exception) -> str:
+    """One line on why torch could not read the file (torch's own text is long and generic)."""
+    text = str(err)
+    if _UNPICKLER_ERROR in text:  # a weights-only load that met bytes no pickle has: keep the detail only
+        text = text.split(_UNPICKLER_ERROR, 1)[1]
+    detail = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return f"{type(err).__name__}: {detail}" if detail else type(err).__name__
 
 
 def load_checkpoint_file(path: str, map_location: Any = "cpu") -> Dict[str, Any]:
     """Load a checkpoint dict safely (``weights_only=True``); see the module docstring."""
     if not os.path.isfile(path):
-        raise CheckpointError(f"checkpoint not found: {path}")
+        raise CheckpointError("checkpoint not found", file=path)
+    if os.path.getsize(path) == 0:
+        raise CheckpointError("the checkpoint file is empty", file=path)
     try:
         with torch.serialization.safe_globals(_compat_globals()):
             checkpoint = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:  # torch raises UnpicklingError, or RuntimeError for some formats
-        if not isinstance(err, pickle.UnpicklingError) and "weights_only" not in str(err):
-            raise CheckpointError(f"{path}: cannot read checkpoint: {err}") from err
-        names = _unsafe_globals(path)
-        what = ", ".join(names) if names else str(err).splitlines()[0]
+        names = _unsafe_globals(path, err)
+        if not names:  # nothing was refused: the bytes themselves are bad
+            raise CheckpointError(f"cannot read checkpoint (corrupt, truncated or not a PyTorch checkpoint): "
+                                  f"{_corruption_reason(err)}", file=path) from err
         raise CheckpointError(
-            f"{path}: refusing to unpickle {what}: not allowed in a weights-only load; "
-            f"if you trust this file, allow the type with torch.serialization.add_safe_globals([...])"
+            f"refusing to unpickle {', '.join(names)}: not allowed in a weights-only load; "
+            f"if you trust this file, allow the type with torch.serialization.add_safe_globals([...])", file=path
         ) from None
     if not isinstance(checkpoint, dict):
-        raise CheckpointError(f"{path}: expected a checkpoint dict, got {type(checkpoint).__name__}")
+        raise CheckpointError(f"expected a checkpoint dict, got {type(checkpoint).__name__}", file=path)
     return checkpoint
 
 
