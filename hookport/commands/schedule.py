@@ -8,7 +8,7 @@ epoch come from ``--iters-per-epoch`` or, failing that, from the training datase
 from __future__ import annotations
 
 import math
-from typing import Any, Optional, Tuple
+from typing import Any, Tuple
 
 from hookport.errors import ConfigError, HookportError
 
@@ -41,9 +41,9 @@ def main(args) -> int:
     iters = args.iters_per_epoch
     if iters is not None and iters <= 0:
         raise ConfigError(f"--iters-per-epoch must be a positive integer, got {iters}")
-    if iters is None:
-        iters = iters_from_dataset(cfg, args.config)
     with located(cfg, option_keys(args.cfg_options)):
+        if iters is None:
+            iters = iters_from_dataset(cfg)
         result = dialect.schedule(cfg, iters)
     doc = dict(iters_per_epoch=iters, lr=result["lr"], momentum=result["momentum"])
     if args.json:
@@ -71,7 +71,7 @@ def _train_loader_spec(cfg: Any) -> Tuple[Any, Any, bool]:
     raise ConfigError("the config has no training dataset (train_dataloader.dataset, data.train or train_data.data)")
 
 
-def iters_from_dataset(cfg: Any, config_file: Optional[str] = None) -> int:
+def iters_from_dataset(cfg: Any) -> int:
     """Iterations per epoch of one process: ``len(dataset) / batch_size``, floored with drop_last."""
     try:
         dataset_cfg, batch_size, drop_last = _train_loader_spec(cfg)
@@ -84,11 +84,11 @@ def iters_from_dataset(cfg: Any, config_file: Optional[str] = None) -> int:
     except Exception as err:  # any failure to build the dataset means: ask the user for the number
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise ConfigError(f"cannot count iterations per epoch from the training dataset ({reason}); "
-                          f"pass --iters-per-epoch N", file=config_file) from err
+                          f"pass --iters-per-epoch N") from err
     iters = size // batch_size if drop_last else math.ceil(size / batch_size)
     if iters <= 0:
         raise ConfigError(f"the training dataset gives {iters} iterations per epoch ({size} samples, "
-                          f"batch size {batch_size}); pass --iters-per-epoch N", file=config_file)
+                          f"batch size {batch_size}); pass --iters-per-epoch N")
     return iters
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 import copy
 import json
 import os
-import re
 import tempfile
 import traceback
 from typing import Any, Dict, Iterable, Iterator, Optional, Union
 
 from hookport.config.config_dict import ConfigDict, to_plain
 from hookport.config.loader import JSON_SUFFIXES, PY_SUFFIXES, YAML_SUFFIXES, load_file
+from hookport.config.locate import key_location
 from hookport.config.merge import merge, options_to_tree
 from hookport.config.options import parse_cfg_options
 from hookport.config.pretty import dotted_path, format_config
@@ -55,7 +55,7 @@ class Config:
         # Not a property: a config may well have a key called 'sources'.
         object.__setattr__(cfg, "_sources", tuple(result.texts))
         if import_custom_modules:
-            cfg._import_custom_modules(os.path.normpath(str(filename)), result.texts[-1][1])
+            cfg._import_custom_modules(os.path.normpath(str(filename)))
         return cfg
 
     @classmethod
@@ -70,19 +70,19 @@ class Config:
         path = f"<string>{suffix}"
         result = load_file(path, base_rule=base_rule, text=text)
         cfg = cls(result.cfg, filename=None, text=_joined_text(result.texts))
+        object.__setattr__(cfg, "_sources", tuple(result.texts))
         if import_custom_modules:
-            cfg._import_custom_modules(path, text)
+            cfg._import_custom_modules(path)
         return cfg
 
-    def _import_custom_modules(self, path: str, text: str) -> None:
+    def _import_custom_modules(self, path: str) -> None:
         from hookport.registry import apply_custom_imports
 
         try:
             apply_custom_imports(self._cfg_dict)
         except HookportError as err:
-            match = re.search(r"^custom_imports\b", text, re.MULTILINE)
-            line = None if match is None else text.count("\n", 0, match.start()) + 1
-            raise err.located(path, line)
+            # at the custom_imports assignment, in the _base_ file that holds it if the config does not
+            raise err.located(*(key_location("custom_imports", self._sources) or (path, None)))
         except SyntaxError as err:  # in the imported module: point there
             raise ConfigError(f"custom_imports: {err.msg}", err.filename, err.lineno) from err
         except Exception as err:  # raised while importing a custom module: its innermost line

@@ -31,6 +31,24 @@ def optimizer_defaults_table() -> Dict[str, dict]:
     return yaml.safe_load(DEFAULTS_FILE.read_text())
 
 
+def check_hyperparameters(settings: Mapping, owner: str) -> None:
+    """Reject the ``lr``/``momentum``/``betas`` values a torch optimizer would refuse to be built with.
+
+    A simulation never builds the real optimizer, so without this a string lr (``lr='0.1'``) fails
+    deep inside a schedule formula. ``owner`` names the config key in messages (``optimizer``).
+    """
+    def number(value: Any) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+    if "lr" in settings and not (number(settings["lr"]) and settings["lr"] >= 0):
+        raise ConfigError(f"{owner}.lr must be a number >= 0, got {settings['lr']!r}")
+    if settings.get("momentum") is not None and not number(settings["momentum"]):
+        raise ConfigError(f"{owner}.momentum must be a number, got {settings['momentum']!r}")
+    betas = settings.get("betas")
+    if betas is not None and not (isinstance(betas, (list, tuple)) and len(betas) == 2 and all(map(number, betas))):
+        raise ConfigError(f"{owner}.betas must be a pair of numbers, got {betas!r}")
+
+
 class SimOptimizer:
     """A stand-in optimizer wrapper: ``param_groups`` (list of dicts) and ``defaults``, nothing else.
 
@@ -68,6 +86,7 @@ class SimOptimizer:
         defaults.update({k: v for k, v in optimizer_cfg.items() if k not in ("type", "params")})
         if "lr" not in defaults:
             raise ConfigError(f"optimizer {name!r}: its learning rate is unknown; give lr=... in the config")
+        check_hyperparameters(defaults, "optim_wrapper.optimizer")
         if "betas" in defaults:
             defaults["betas"] = tuple(defaults["betas"])
         return cls([dict(defaults) for _ in range(num_groups or 1)], defaults)

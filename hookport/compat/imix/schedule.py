@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Optional
 from hookport.compat.imix.build import settings
 from hookport.compat.imix.lr_policies import ConstantSchedule, build_policy
 from hookport.errors import ConfigError
+from hookport.optim.simulate import check_hyperparameters
 
 
 class _SimOptimizer:
@@ -27,6 +28,7 @@ def _groups(cfg: Any, where: Optional[str]) -> List[Dict[str, Any]]:
     optimizer = cfg.get("optimizer")
     if not isinstance(optimizer, dict) or "lr" not in optimizer:
         raise ConfigError("optimizer=dict(type=..., lr=...) is required", file=where)
+    check_hyperparameters(optimizer, "optimizer")
     momentum = optimizer.get("momentum")
     if momentum is None and optimizer.get("betas") is not None:
         momentum = optimizer["betas"][0]

@@ -17,6 +17,7 @@ from hookport.compat.mmcv.hook import MMCV_STAGES
 from hookport.compat.mmcv.momentum_updater import read_momentum
 from hookport.compat.mmcv.policy import build_updater
 from hookport.errors import ConfigError
+from hookport.optim.simulate import check_hyperparameters
 from hookport.runner.dispatch import HookTable
 
 # Momentum-like defaults torch optimizers put in every param group (what the updaters look for).
@@ -43,12 +44,17 @@ class SimOptimizer:
         self.defaults = defaults
 
     @classmethod
-    def from_cfg(cls, cfg: dict, groups: Optional[Sequence[dict]] = None) -> "SimOptimizer":
-        """Build from ``dict(type=..., lr=..., ...)``; ``groups`` are per-group overrides."""
+    def from_cfg(cls, cfg: dict, groups: Optional[Sequence[dict]] = None,
+                 owner: str = "optimizer") -> "SimOptimizer":
+        """Build from ``dict(type=..., lr=..., ...)``; ``groups`` are per-group overrides.
+
+        ``owner``: the config key of ``cfg``, for messages.
+        """
         args = dict(cfg)
         type_name = args.pop("type", None)
         if not isinstance(type_name, str) or "lr" not in args:
             raise ConfigError(f"optimizer needs a type and an lr, got {cfg!r}")
+        check_hyperparameters(args, owner)
         defaults = dict(OPTIMIZER_DEFAULTS.get(type_name, {}), **args)
         return _named_class(type_name)([dict(defaults, **g) for g in (groups or [{}])], defaults)
 
@@ -109,7 +115,7 @@ def build_sim_optimizer(cfg: dict, param_groups: Optional[Sequence[dict]] = None
         raise ConfigError(f"optimizer must be a dict, got {spec!r}")
     if "type" in spec:
         return SimOptimizer.from_cfg(spec, param_groups)
-    return {name: SimOptimizer.from_cfg(sub) for name, sub in spec.items()}
+    return {name: SimOptimizer.from_cfg(sub, owner=f"optimizer.{name}") for name, sub in spec.items()}
 
 
 def runner_kind(cfg: dict) -> Dict[str, Any]:
