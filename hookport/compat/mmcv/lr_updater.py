@@ -1,24 +1,20 @@
 """MMCV 1.7.2's learning-rate updater hooks (``<Policy>LrUpdaterHook``), torch-free.
 
-Timing (MMCV's): ``before_run`` records each group's ``initial_lr``; an epoch-based policy
-(``by_epoch=True``) sets the regular lr in ``before_train_epoch`` from ``runner.epoch``; an
-iteration-based one recomputes it in every ``before_train_iter`` from ``runner.iter``.
-Warm-up multiplies the regular lr for ``iter < warmup_iters`` and is applied per iteration.
-The hooks only read and write ``runner.optimizer.param_groups`` (one optimizer or a dict of
-them), so they drive a torch optimizer and a simulated one alike.
+Timing is :mod:`hookport.compat.mmcv.updater`'s; the lr adds warm-up that *multiplies* the
+regular lr for ``iter < warmup_iters`` and ``warmup_by_epoch`` (a warm-up length in epochs).
 """
 from __future__ import annotations
 
 import numbers
-from typing import Any, List
+from typing import Any
 
 from hookport.compat.mmcv import formulas as F
-from hookport.compat.mmcv.hook import Hook
+from hookport.compat.mmcv.updater import UpdaterHook, alias, progress_of
 from hookport.errors import ConfigError, HookportError
 from hookport.registry import MMCV_HOOKS
 
 
-class LrUpdaterHook(Hook):
+class LrUpdaterHook(UpdaterHook):
     """Base of the lr policies: warm-up, per-group base lrs, epoch/iteration timing.
 
     Args:
@@ -29,18 +25,17 @@ class LrUpdaterHook(Hook):
         warmup_by_epoch: read ``warmup_iters`` as epochs (converted at the first train epoch).
     """
 
+    _initial_key = "initial_lr"
+    base_lr = alias("base_values", "Each group's base lr (its ``initial_lr``).")
+    regular_lr = alias("regular_values", "Each group's lr under the policy, before warm-up.")
+
     def __init__(self, by_epoch: bool = True, warmup: Any = None, warmup_iters: int = 0,
                  warmup_ratio: float = 0.1, warmup_by_epoch: bool = False):
-        F.check_warmup(type(self).__name__, warmup, warmup_iters, warmup_ratio)
-        self.by_epoch = by_epoch
-        self.warmup = warmup
-        self.warmup_ratio = warmup_ratio
+        super().__init__(by_epoch, warmup, warmup_iters, warmup_ratio)
         self.warmup_by_epoch = warmup_by_epoch
         # With warmup_by_epoch the iteration count is only known once the loader length is.
         self.warmup_epochs = warmup_iters if warmup_by_epoch else None
         self.warmup_iters = None if warmup_by_epoch else warmup_iters
-        self.base_lr: Any = []
-        self.regular_lr: Any = []
 
     # -- policy interface ----------------------------------------------
     def get_lr(self, runner, base_lr: float) -> float:
@@ -56,47 +51,32 @@ class LrUpdaterHook(Hook):
         factor = F.warmup_factor(self.warmup, cur_iters, self.warmup_iters, self.warmup_ratio)
         return F.map_values(self.regular_lr, lambda lr: lr * factor)
 
-    def _set_lr(self, runner, lr_groups: Any) -> None:
-        def write(name, optim):
-            for group, lr in zip(optim.param_groups, lr_groups if name is None else lr_groups[name]):
-                group["lr"] = lr
+    def _read(self, group: dict) -> float:
+        return group["lr"]
 
-        F.per_optimizer(runner.optimizer, write)
+    def _write(self, group: dict, value: float) -> None:
+        group["lr"] = value
+
+    def _regular(self, runner) -> Any:
+        return self.get_regular_lr(runner)
+
+    def _warmup(self, cur_iters: int) -> Any:
+        return self.get_warmup_lr(cur_iters)
+
+    _set_lr = UpdaterHook._set_values  # MMCV's name, which custom hooks call
 
     # -- mount points --------------------------------------------------
-    def before_run(self, runner) -> None:
-        """Record ``initial_lr`` (kept if already there, e.g. after resuming) as the base lrs."""
-        def bases(_name, optim) -> List[float]:
-            for group in optim.param_groups:
-                group.setdefault("initial_lr", group["lr"])
-            return [group["initial_lr"] for group in optim.param_groups]
-
-        self.base_lr = F.per_optimizer(runner.optimizer, bases)
-
     def before_train_epoch(self, runner) -> None:
         """Convert an epoch warm-up to iterations; epoch policies set the regular lr here."""
         if self.warmup_iters is None:
             self.warmup_iters = self.warmup_epochs * len(runner.data_loader)
-        if not self.by_epoch:
-            return
-        self.regular_lr = self.get_regular_lr(runner)
-        self._set_lr(runner, self.regular_lr)
+        super().before_train_epoch(runner)
 
     def before_train_iter(self, runner) -> None:
         """Iteration policies set the regular lr here; warm-up applies per iteration."""
-        cur_iter = runner.iter
         if not isinstance(self.warmup_iters, int):
             raise HookportError(self._warmup_length_error())
-        if not self.by_epoch:
-            self.regular_lr = self.get_regular_lr(runner)
-            if self.warmup is None or cur_iter >= self.warmup_iters:
-                self._set_lr(runner, self.regular_lr)
-            else:
-                self._set_lr(runner, self.get_warmup_lr(cur_iter))
-        elif self.warmup is not None and cur_iter <= self.warmup_iters:
-            # Epoch policies: the regular lr is restored once, at iter == warmup_iters.
-            self._set_lr(runner, self.regular_lr if cur_iter == self.warmup_iters else self.get_warmup_lr(cur_iter))
-
+        super().before_train_iter(runner)
 
     def _warmup_length_error(self) -> str:
         owner = type(self).__name__
@@ -105,11 +85,6 @@ class LrUpdaterHook(Hook):
             return (f"{owner}: warmup_by_epoch=True needs an epoch-based runner; under IterBasedRunner give "
                     f"warmup_iters in iterations and warmup_by_epoch=False")
         return f"{owner}: the warm-up length must be a whole number of iterations, got {self.warmup_iters!r}"
-
-
-def _progress(runner, by_epoch: bool):
-    """``(progress, max_progress)`` in epochs or iterations."""
-    return (runner.epoch, runner.max_epochs) if by_epoch else (runner.iter, runner.max_iters)
 
 
 @MMCV_HOOKS.register_module()
@@ -163,7 +138,7 @@ class PolyLrUpdaterHook(LrUpdaterHook):
 
     def get_lr(self, runner, base_lr):
         """Polynomial decay at the current epoch/iteration."""
-        progress, max_progress = _progress(runner, self.by_epoch)
+        progress, max_progress = progress_of(runner, self.by_epoch)
         coeff = (1 - progress / max_progress) ** self.power
         return (base_lr - self.min_lr) * coeff + self.min_lr
 
@@ -201,7 +176,7 @@ class CosineAnnealingLrUpdaterHook(_AnnealToMin):
 
     def get_lr(self, runner, base_lr):
         """Cosine annealing at the current epoch/iteration."""
-        progress, max_progress = _progress(runner, self.by_epoch)
+        progress, max_progress = progress_of(runner, self.by_epoch)
         return F.annealing_cos(base_lr, self.target_lr(base_lr), progress / max_progress)
 
 
@@ -216,7 +191,7 @@ class FlatCosineAnnealingLrUpdaterHook(_AnnealToMin):
 
     def get_lr(self, runner, base_lr):
         """Flat, then cosine annealing."""
-        progress, max_progress = _progress(runner, self.by_epoch)
+        progress, max_progress = progress_of(runner, self.by_epoch)
         start = round(max_progress * self.start_percent)
         if progress - start < 0:
             return base_lr
@@ -251,7 +226,7 @@ class LinearAnnealingLrUpdaterHook(_AnnealToMin):
 
     def get_lr(self, runner, base_lr):
         """Linear annealing at the current epoch/iteration."""
-        progress, max_progress = _progress(runner, self.by_epoch)
+        progress, max_progress = progress_of(runner, self.by_epoch)
         return F.annealing_linear(base_lr, self.target_lr(base_lr), progress / max_progress)
 
 

@@ -7,10 +7,10 @@ optimizers, ``group['betas'][0]``.
 """
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any
 
 from hookport.compat.mmcv import formulas as F
-from hookport.compat.mmcv.hook import Hook
+from hookport.compat.mmcv.updater import UpdaterHook, alias, progress_of
 from hookport.errors import ConfigError
 from hookport.registry import MMCV_HOOKS
 
@@ -28,7 +28,7 @@ def write_momentum(group: dict, value: float) -> None:
         group["betas"] = (value, group["betas"][1])
 
 
-class MomentumUpdaterHook(Hook):
+class MomentumUpdaterHook(UpdaterHook):
     """Base of the momentum policies.
 
     Args:
@@ -38,12 +38,12 @@ class MomentumUpdaterHook(Hook):
         warmup_ratio: the warm-up factor at the first iteration.
     """
 
+    _initial_key = "initial_momentum"
+    base_momentum = alias("base_values", "Each group's base momentum (its ``initial_momentum``).")
+    regular_momentum = alias("regular_values", "Each group's momentum under the policy, before warm-up.")
+
     def __init__(self, by_epoch: bool = True, warmup: Any = None, warmup_iters: int = 0, warmup_ratio: float = 0.9):
-        F.check_warmup(type(self).__name__, warmup, warmup_iters, warmup_ratio)
-        self.by_epoch = by_epoch
-        self.warmup, self.warmup_iters, self.warmup_ratio = warmup, warmup_iters, warmup_ratio
-        self.base_momentum: Any = []
-        self.regular_momentum: Any = []
+        super().__init__(by_epoch, warmup, warmup_iters, warmup_ratio)
 
     def get_momentum(self, runner, base_momentum: float) -> float:
         """The regular momentum for one group at the runner's current epoch/iteration."""
@@ -58,45 +58,19 @@ class MomentumUpdaterHook(Hook):
         factor = F.warmup_factor(self.warmup, cur_iters, self.warmup_iters, self.warmup_ratio)
         return F.map_values(self.regular_momentum, lambda m: m / factor)
 
-    def _set_momentum(self, runner, momentum_groups: Any) -> None:
-        def write(name, optim):
-            for group, value in zip(optim.param_groups, momentum_groups if name is None else momentum_groups[name]):
-                write_momentum(group, value)
+    def _read(self, group: dict) -> float:
+        return read_momentum(group)
 
-        F.per_optimizer(runner.optimizer, write)
+    def _write(self, group: dict, value: float) -> None:
+        write_momentum(group, value)
 
-    def before_run(self, runner) -> None:
-        """Record ``initial_momentum`` (kept if already there) as the base momenta."""
-        def bases(_name, optim) -> List[float]:
-            for group in optim.param_groups:
-                group.setdefault("initial_momentum", read_momentum(group))
-            return [group["initial_momentum"] for group in optim.param_groups]
+    def _regular(self, runner) -> Any:
+        return self.get_regular_momentum(runner)
 
-        self.base_momentum = F.per_optimizer(runner.optimizer, bases)
+    def _warmup(self, cur_iters: int) -> Any:
+        return self.get_warmup_momentum(cur_iters)
 
-    def before_train_epoch(self, runner) -> None:
-        """Epoch policies set the regular momentum here."""
-        if not self.by_epoch:
-            return
-        self.regular_momentum = self.get_regular_momentum(runner)
-        self._set_momentum(runner, self.regular_momentum)
-
-    def before_train_iter(self, runner) -> None:
-        """Iteration policies set the regular momentum here; warm-up applies per iteration."""
-        cur_iter = runner.iter
-        if not self.by_epoch:
-            self.regular_momentum = self.get_regular_momentum(runner)
-            if self.warmup is None or cur_iter >= self.warmup_iters:
-                self._set_momentum(runner, self.regular_momentum)
-            else:
-                self._set_momentum(runner, self.get_warmup_momentum(cur_iter))
-        elif self.warmup is not None and cur_iter <= self.warmup_iters:
-            self._set_momentum(runner, self.regular_momentum if cur_iter == self.warmup_iters
-                               else self.get_warmup_momentum(cur_iter))
-
-
-def _progress(runner, by_epoch: bool):
-    return (runner.epoch, runner.max_epochs) if by_epoch else (runner.iter, runner.max_iters)
+    _set_momentum = UpdaterHook._set_values  # MMCV's name, which custom hooks call
 
 
 @MMCV_HOOKS.register_module()
@@ -136,7 +110,7 @@ class CosineAnnealingMomentumUpdaterHook(_AnnealToMin):
 
     def get_momentum(self, runner, base_momentum):
         """Cosine annealing at the current epoch/iteration."""
-        progress, max_progress = _progress(runner, self.by_epoch)
+        progress, max_progress = progress_of(runner, self.by_epoch)
         return F.annealing_cos(base_momentum, self.target(base_momentum), progress / max_progress)
 
 
@@ -146,7 +120,7 @@ class LinearAnnealingMomentumUpdaterHook(_AnnealToMin):
 
     def get_momentum(self, runner, base_momentum):
         """Linear annealing at the current epoch/iteration."""
-        progress, max_progress = _progress(runner, self.by_epoch)
+        progress, max_progress = progress_of(runner, self.by_epoch)
         return F.annealing_linear(base_momentum, self.target(base_momentum), progress / max_progress)
 
 
