@@ -28,6 +28,24 @@ def allreduce_buffers(model) -> None:
             buf.data.div_(world_size)
 
 
+def register_ema_buffers(model, tensors: dict) -> dict:
+    """Give ``model`` an ``ema_<name>`` buffer holding a copy of each tensor; return name -> buffer name."""
+    buffer_names = {}
+    for name, value in tensors.items():
+        buffer_names[name] = f"ema_{name.replace('.', '_')}"
+        model.register_buffer(buffer_names[name], value.data.clone())
+    return buffer_names
+
+
+def swap_ema(tensors: dict, buffers: dict, buffer_names: dict) -> None:
+    """Exchange the value of each tracked tensor with that of its EMA buffer."""
+    for name, value in tensors.items():
+        temp = value.data.clone()
+        ema_buffer = buffers[buffer_names[name]]
+        value.data.copy_(ema_buffer.data)
+        ema_buffer.data.copy_(temp)
+
+
 @MMCV_HOOKS.register_module()
 class DistSamplerSeedHook(Hook):
     """``sampler.set_epoch(runner.epoch)`` before each epoch, so shuffling differs per epoch."""
@@ -66,12 +84,8 @@ class EMAHook(Hook):
     def before_run(self, runner) -> None:
         """Register the EMA buffers; resume from ``resume_from`` if given."""
         model = unwrap(runner.model)
-        self.param_ema_buffer = {}
         self.model_parameters = dict(model.named_parameters(recurse=True))
-        for name, value in self.model_parameters.items():
-            buffer_name = f"ema_{name.replace('.', '_')}"
-            self.param_ema_buffer[name] = buffer_name
-            model.register_buffer(buffer_name, value.data.clone())
+        self.param_ema_buffer = register_ema_buffers(model, self.model_parameters)
         self.model_buffers = dict(model.named_buffers(recurse=True))
         if self.checkpoint is not None:
             runner.resume(self.checkpoint)
@@ -95,11 +109,7 @@ class EMAHook(Hook):
         self._swap_ema_parameters()
 
     def _swap_ema_parameters(self) -> None:
-        for name, value in self.model_parameters.items():
-            temp = value.data.clone()
-            ema_buffer = self.model_buffers[self.param_ema_buffer[name]]
-            value.data.copy_(ema_buffer.data)
-            ema_buffer.data.copy_(temp)
+        swap_ema(self.model_parameters, self.model_buffers, self.param_ema_buffer)
 
 
 def _empty_cuda_cache() -> None:

@@ -11,7 +11,7 @@ from typing import Any, Callable, Optional, Sequence
 from hookport.compat.mmcv import formulas as F
 from hookport.compat.mmcv.dist_utils import get_dist_info
 from hookport.compat.mmcv.hook import Hook
-from hookport.compat.mmcv.hooks.misc import unwrap
+from hookport.compat.mmcv.hooks.misc import register_ema_buffers, swap_ema, unwrap
 from hookport.compat.mmcv.lr_updater import CosineAnnealingLrUpdaterHook
 from hookport.errors import ConfigError, HookportError
 from hookport.registry import MMCV_HOOKS
@@ -53,12 +53,8 @@ class BaseEMAHook(Hook):
     def before_run(self, runner) -> None:
         """Register the EMA buffers (a copy of each tracked tensor)."""
         model = unwrap(runner.model)
-        self.param_ema_buffer = {}
         self.model_parameters = dict(model.named_parameters()) if self.skip_buffers else dict(model.state_dict())
-        for name, value in self.model_parameters.items():
-            buffer_name = f"ema_{name.replace('.', '_')}"
-            self.param_ema_buffer[name] = buffer_name
-            model.register_buffer(buffer_name, value.data.clone())
+        self.param_ema_buffer = register_ema_buffers(model, self.model_parameters)
         self.model_buffers = dict(model.named_buffers())
         if self.checkpoint is not None:
             runner.resume(self.checkpoint)
@@ -86,11 +82,7 @@ class BaseEMAHook(Hook):
         self._swap_ema_parameters()
 
     def _swap_ema_parameters(self) -> None:
-        for name, value in self.model_parameters.items():
-            temp = value.data.clone()
-            ema_buffer = self.model_buffers[self.param_ema_buffer[name]]
-            value.data.copy_(ema_buffer.data)
-            ema_buffer.data.copy_(temp)
+        swap_ema(self.model_parameters, self.model_buffers, self.param_ema_buffer)
 
 
 @MMCV_HOOKS.register_module()
