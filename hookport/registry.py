@@ -18,6 +18,8 @@ from __future__ import annotations
 import copy
 import difflib
 import importlib
+import sys
+import traceback
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from hookport.errors import RegistryError
@@ -160,6 +162,8 @@ class Registry:
             obj = _import_dotted(key)
             if obj is not None:
                 return obj
+            if child is None:  # a user's own module path: its names, not the registry's, are the close matches
+                raise RegistryError(f"unknown {self.name} type {key!r}: {_dotted_path_problem(key)}")
         raise RegistryError(self._unknown_message(key))
 
     def _child_by_scope(self, scope: str) -> Optional["Registry"]:
@@ -208,6 +212,17 @@ def _qualname(obj: Any) -> str:
     return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
 
 
+def _dotted_path_problem(path: str) -> str:
+    """Why a dotted type path did not resolve: its module is missing, or lacks the name (with close names)."""
+    module_name, _, attr = path.rpartition(".")
+    module = sys.modules.get(module_name)  # _import_dotted imported it if it exists
+    if module is None:
+        return f"no module {module_name!r} can be imported (put its folder on PYTHONPATH)"
+    close = difflib.get_close_matches(attr, [n for n in dir(module) if not n.startswith("_")], n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(repr(f'{module_name}.{c}') for c in close)}?" if close else ""
+    return f"module {module_name!r} has no attribute {attr!r}{hint}"
+
+
 def _import_dotted(path: str) -> Any:
     """Import ``pkg.mod.Attr``; None when the module part cannot be found."""
     module_name, _, attr = path.rpartition(".")
@@ -219,8 +234,22 @@ def _import_dotted(path: str) -> Any:
         # Only a missing *target* module means "not a path"; a missing dependency inside it is a real error.
         if err.name and (module_name == err.name or module_name.startswith(err.name + ".")):
             return None
-        raise
+        raise _import_failure(path, err) from err
+    except Exception as err:  # the user's module itself is broken: say where, as for custom_imports
+        raise _import_failure(path, err) from err
     return getattr(module, attr, None)
+
+
+def _import_failure(path: str, err: Exception) -> RegistryError:
+    """``type 'pkg.mod.X': cannot import pkg.mod: Error: detail`` at the failing line of the module."""
+    if isinstance(err, SyntaxError):
+        detail, file, line = f"SyntaxError: {err.msg}", err.filename, err.lineno
+    else:
+        frame = traceback.extract_tb(err.__traceback__)[-1]
+        text = str(err).splitlines()[0] if str(err) else ""
+        detail = f"{type(err).__name__}: {text}" if text else type(err).__name__
+        file, line = frame.filename, frame.lineno
+    return RegistryError(f"type {path!r}: cannot import {path.rpartition('.')[0]!r}: {detail}", file, line)
 
 
 def import_modules_from_strings(imports: Any, allow_failed_imports: bool = False) -> List[Any]:

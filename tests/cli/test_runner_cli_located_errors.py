@@ -3,7 +3,11 @@
 The line is the assignment of the key the error is about, in the file that defines it (a ``_base_``
 file when the child does not); a key set by ``--cfg-options`` has no line in any file.
 """
+import json
 import os
+import sys
+
+import pytest
 
 from tests.cli.conftest import IMIX_BY_ITER, MMCV_TOY, MMENGINE_TOY
 
@@ -105,3 +109,50 @@ def test_running_from_another_directory_names_the_file_as_given(cli, write, tmp_
     monkeypatch.chdir(tmp_path)
     assert cli("hooks", os.path.join("sub", "cfg.py")) == 2
     assert cli.error_line().startswith(os.path.join("sub", "cfg.py") + ":2: unknown hook type 'EMAHok'")
+
+
+@pytest.fixture
+def user_hooks(tmp_path, monkeypatch):
+    """A package ``userhooks`` on sys.path with one good hook module and broken ones."""
+    pkg = tmp_path / "userhooks"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "good.py").write_text("from hookport.hooks import Hook\n\n\nclass MyHook(Hook):\n    priority = 'LOW'\n")
+    (pkg / "needs_dep.py").write_text("import no_such_dependency_hp\n")
+    (pkg / "raises.py").write_text("x = 1\nraise ValueError('boom')\n")
+    (pkg / "syntax.py").write_text("x = (\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield pkg
+    for name in [m for m in sys.modules if m.startswith("userhooks")]:
+        del sys.modules[name]
+
+
+def test_dotted_hook_path_with_a_priority_key_is_placed_by_it(cli, write, user_hooks):
+    cfg = write("cfg.py", f"""
+        _base_ = [{MMENGINE_TOY!r}]
+        custom_hooks = [dict(type='userhooks.good.MyHook', priority='VERY_HIGH')]
+    """)
+    assert cli("hooks", cfg, "--json") == 0
+    doc = json.loads(cli.out)
+    assert doc["hooks"][1] == {"hook": "MyHook", "priority": 10, "priority_name": "VERY_HIGH"}
+
+
+@pytest.mark.parametrize("type_path, where, message", [
+    ("userhooks.good.MyHok", None,
+     "unknown hook type 'userhooks.good.MyHok': module 'userhooks.good' has no attribute 'MyHok'; "
+     "did you mean 'userhooks.good.MyHook'"),
+    ("userhooks.nothere.MyHook", None,
+     "unknown hook type 'userhooks.nothere.MyHook': no module 'userhooks.nothere' can be imported"),
+    ("userhooks.needs_dep.X", ("needs_dep.py", 1),
+     "type 'userhooks.needs_dep.X': cannot import 'userhooks.needs_dep': ModuleNotFoundError: "
+     "No module named 'no_such_dependency_hp'"),
+    ("userhooks.raises.X", ("raises.py", 2),
+     "type 'userhooks.raises.X': cannot import 'userhooks.raises': ValueError: boom"),
+    ("userhooks.syntax.X", ("syntax.py", 1),
+     "type 'userhooks.syntax.X': cannot import 'userhooks.syntax': SyntaxError: '(' was never closed"),
+])
+def test_bad_dotted_hook_paths_are_one_line(cli, write, user_hooks, type_path, where, message):
+    cfg = write("cfg.py", f"_base_ = [{MMENGINE_TOY!r}]\ncustom_hooks = [dict(type={type_path!r})]\n")
+    assert cli("hooks", cfg) == 2
+    prefix = f"{cfg}:2" if where is None else f"{user_hooks / where[0]}:{where[1]}"
+    assert cli.error_line().startswith(f"{prefix}: {message}")

@@ -49,7 +49,8 @@ def test_checkpoint_with_a_foreign_type_is_refused_by_name(cli, tmp_path, zip_fo
     bad = tmp_path / "unsafe.pth"
     torch.save({"state_dict": {}, "meta": Unsafe()}, bad, _use_new_zipfile_serialization=zip_format)
     assert cli("run", MMENGINE_TOY, "--work-dir", tmp_path / "w", "--resume", bad) == 2
-    assert cli.error_line().startswith(f"{bad}: refusing to unpickle {__name__}.Unsafe: not allowed in a weights-only load")
+    expected = f"{bad}: refusing to unpickle {__name__}.Unsafe: not allowed in a weights-only load"
+    assert cli.error_line().startswith(expected)
 
 
 def test_last_checkpoint_naming_a_missing_file_is_one_line(cli, tmp_path):

@@ -13,7 +13,8 @@ from tests.cli.conftest import IMIX_BY_ITER, MMCV_TOY, MMENGINE_TOY
     (MMENGINE_TOY, "optim_wrapper = dict(optimizer=dict(type='Adam', lr=0.1, betas=0.9))",
      "optim_wrapper.optimizer.betas must be a pair of numbers, got 0.9"),
     (MMCV_TOY, "optimizer = dict(type='SGD', lr='0.1', momentum=0.9)", "optimizer.lr must be a number >= 0, got '0.1'"),
-    (MMCV_TOY, "optimizer = dict(type='SGD', lr=0.1, momentum='high')", "optimizer.momentum must be a number, got 'high'"),
+    (MMCV_TOY, "optimizer = dict(type='SGD', lr=0.1, momentum='high')",
+     "optimizer.momentum must be a number, got 'high'"),
     (IMIX_BY_ITER, "optimizer = dict(type='SGD', lr=None)", "optimizer.lr must be a number >= 0, got None"),
     (IMIX_BY_ITER, "optimizer = dict(type='SGD', lr='abc')", "optimizer.lr must be a number >= 0, got 'abc'"),
 ])
