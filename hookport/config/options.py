@@ -21,7 +21,7 @@ first and last items are bracketed).
 from __future__ import annotations
 
 import ast
-from typing import Any, Dict, Iterable, List
+from typing import Any, Dict, Iterable, Iterator, List, Tuple
 
 from hookport.errors import ConfigError
 
@@ -105,16 +105,24 @@ def _drop_trailing_empty(parts: List[str]) -> List[str]:
     return parts[:-1] if parts and not parts[-1].strip() else parts
 
 
-def split_top_level(text: str) -> List[str]:
-    """Split ``text`` at commas outside brackets and quotes; ValueError on unbalanced brackets."""
-    parts, depth_stack, start, quote = [], [], 0, None
+def _unquoted(text: str) -> Iterator[Tuple[int, str]]:
+    """``(index, char)`` of each character of ``text`` outside quotes (the quotes themselves excluded)."""
+    quote = None
     for index, char in enumerate(text):
         if quote:
             if char == quote:
                 quote = None
         elif char in "'\"":
             quote = char
-        elif char in _OPENERS:
+        else:
+            yield index, char
+
+
+def split_top_level(text: str) -> List[str]:
+    """Split ``text`` at commas outside brackets and quotes; ValueError on unbalanced brackets."""
+    parts, depth_stack, start = [], [], 0
+    for index, char in _unquoted(text):
+        if char in _OPENERS:
             depth_stack.append(char)
         elif char in _CLOSERS:
             if not depth_stack or depth_stack[-1] != _CLOSERS[char]:
@@ -131,14 +139,9 @@ def split_top_level(text: str) -> List[str]:
 
 def _matching_close(text: str) -> int:
     """Index of the bracket closing ``text[0]`` (-1 if none)."""
-    depth, quote = 0, None
-    for index, char in enumerate(text):
-        if quote:
-            if char == quote:
-                quote = None
-        elif char in "'\"":
-            quote = char
-        elif char in _OPENERS:
+    depth = 0
+    for index, char in _unquoted(text):
+        if char in _OPENERS:
             depth += 1
         elif char in _CLOSERS:
             depth -= 1
