@@ -134,7 +134,8 @@ class GradientCumulativeOptimizerHook(OptimizerHook):
 class _Fp16Mixin:
     """Loss scaling with ``torch.amp``: CUDA float16 with a GradScaler; CPU falls back to bfloat16."""
 
-    def _setup_fp16(self, loss_scale: Any) -> None:
+    def _setup_fp16(self, loss_scale: Any, coalesce: bool, bucket_size_mb: int, distributed: bool) -> None:
+        self.coalesce, self.bucket_size_mb, self.distributed = coalesce, bucket_size_mb, distributed
         if not (loss_scale == "dynamic" or isinstance(loss_scale, (float, dict))):
             raise ConfigError(f"{type(self).__name__}: loss_scale must be a float, a dict or 'dynamic', "
                               f"got {loss_scale!r}")
@@ -163,7 +164,17 @@ class _Fp16Mixin:
         if "loss_scaler" in meta.get("fp16", {}):
             self.loss_scaler.load_state_dict(meta["fp16"]["loss_scaler"])
 
-    def _record_scaler(self, runner) -> None:
+    def before_run(self, runner) -> None:
+        """Build the scaler, switch ``fp16_enabled`` on, restore a resumed scale."""
+        self._build_scaler(runner)
+
+    def _scaled_step(self, runner) -> None:
+        """Unscale, clip (and log the norm), step through the scaler, record its state."""
+        self.loss_scaler.unscale_(runner.optimizer)
+        if self.grad_clip is not None:
+            self._log_grad_norm(runner)
+        self.loss_scaler.step(runner.optimizer)
+        self.loss_scaler.update(self._scale_update_param)
         runner.meta.setdefault("fp16", {})["loss_scaler"] = self.loss_scaler.state_dict()
 
 
@@ -179,24 +190,14 @@ class Fp16OptimizerHook(_Fp16Mixin, OptimizerHook):
     def __init__(self, grad_clip: Optional[dict] = None, coalesce: bool = True, bucket_size_mb: int = -1,
                  loss_scale: Any = 512.0, distributed: bool = True):
         super().__init__(grad_clip=grad_clip)
-        self.coalesce, self.bucket_size_mb, self.distributed = coalesce, bucket_size_mb, distributed
-        self._setup_fp16(loss_scale)
-
-    def before_run(self, runner) -> None:
-        """Build the scaler, switch ``fp16_enabled`` on, restore a resumed scale."""
-        self._build_scaler(runner)
+        self._setup_fp16(loss_scale, coalesce, bucket_size_mb, distributed)
 
     def after_train_iter(self, runner) -> None:
         """Scaled backward and step."""
         runner.model.zero_grad()
         runner.optimizer.zero_grad()
         self.loss_scaler.scale(runner.outputs["loss"]).backward()
-        self.loss_scaler.unscale_(runner.optimizer)
-        if self.grad_clip is not None:
-            self._log_grad_norm(runner)
-        self.loss_scaler.step(runner.optimizer)
-        self.loss_scaler.update(self._scale_update_param)
-        self._record_scaler(runner)
+        self._scaled_step(runner)
 
 
 @MMCV_HOOKS.register_module()
@@ -206,12 +207,7 @@ class GradientCumulativeFp16OptimizerHook(_Fp16Mixin, GradientCumulativeOptimize
     def __init__(self, cumulative_iters: int = 1, loss_scale: Any = 512.0, grad_clip: Optional[dict] = None,
                  coalesce: bool = True, bucket_size_mb: int = -1, distributed: bool = True, **kwargs):
         super().__init__(cumulative_iters=cumulative_iters, grad_clip=grad_clip, **kwargs)
-        self.coalesce, self.bucket_size_mb, self.distributed = coalesce, bucket_size_mb, distributed
-        self._setup_fp16(loss_scale)
-
-    def before_run(self, runner) -> None:
-        """Build the scaler, switch ``fp16_enabled`` on, restore a resumed scale."""
-        self._build_scaler(runner)
+        self._setup_fp16(loss_scale, coalesce, bucket_size_mb, distributed)
 
     def after_train_iter(self, runner) -> None:
         """Scaled backward of the divided loss; scaler step every ``cumulative_iters``."""
@@ -220,11 +216,6 @@ class GradientCumulativeFp16OptimizerHook(_Fp16Mixin, GradientCumulativeOptimize
         loss = runner.outputs["loss"] / self._loss_factor(runner)
         self.loss_scaler.scale(loss).backward()
         if self._should_step(runner):
-            self.loss_scaler.unscale_(runner.optimizer)
-            if self.grad_clip is not None:
-                self._log_grad_norm(runner)
-            self.loss_scaler.step(runner.optimizer)
-            self.loss_scaler.update(self._scale_update_param)
-            self._record_scaler(runner)
+            self._scaled_step(runner)
             runner.model.zero_grad()
             runner.optimizer.zero_grad()
