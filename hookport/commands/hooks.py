@@ -1,6 +1,8 @@
 """`hookport hooks CONFIG`: the resolved hook order per mount point, without training."""
 from __future__ import annotations
 
+from hookport.commands.options import add_config_overrides
+
 HELP = "print the hooks a config registers, per mount point, in the order they run"
 
 
@@ -8,10 +10,7 @@ def add_arguments(parser) -> None:
     """``CONFIG [--json] [--cfg-options ...] [--dialect ...]``."""
     parser.add_argument("config", help="config file (.py, .yaml, .json)")
     parser.add_argument("--json", action="store_true", help="print the JSON document (see DESIGN.md)")
-    parser.add_argument("--cfg-options", nargs="+", default=None, metavar="KEY=VALUE",
-                        help="override config keys; values are Python literals")
-    parser.add_argument("--dialect", choices=("auto", "mmengine", "mmcv", "imix"), default="auto",
-                        help="read the config as this dialect (default: detect from its keys)")
+    add_config_overrides(parser)
     parser.add_argument("--launcher", choices=("none", "pytorch"), default="none",
                         help="show the hooks of a distributed run")
 

@@ -1,6 +1,8 @@
 """`hookport run CONFIG`: train a config of any dialect on the canonical runner."""
 from __future__ import annotations
 
+from hookport.commands.options import add_config_overrides
+
 HELP = "train a config (MMEngine, MMCV 1.x or iMIX) on the canonical runner"
 
 
@@ -12,10 +14,7 @@ def add_arguments(parser) -> None:
                         help="'pytorch' under torchrun (gloo on CPU, nccl on CUDA)")
     parser.add_argument("--resume", nargs="?", const="auto", default=None, metavar="CKPT",
                         help="resume from CKPT, or from the newest checkpoint in the work dir without a value")
-    parser.add_argument("--cfg-options", nargs="+", default=None, metavar="KEY=VALUE",
-                        help="override config keys; values are Python literals (a.b=4, c=[1,2])")
-    parser.add_argument("--dialect", choices=("auto", "mmengine", "mmcv", "imix"), default="auto",
-                        help="read the config as this dialect (default: detect from its keys)")
+    add_config_overrides(parser)
 
 
 def main(args) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any, Tuple
 
+from hookport.commands.options import add_config_overrides
 from hookport.errors import ConfigError, HookportError
 
 HELP = "print the learning rate and momentum of every training iteration, without training"
@@ -24,10 +25,7 @@ def add_arguments(parser) -> None:
     out.add_argument("--json", action="store_true",
                      help='print {"iters_per_epoch": N, "lr": [[group0, ...] per iter], "momentum": [...]}')
     out.add_argument("--plot", metavar="FILE.png", help="draw lr and momentum into an image (needs matplotlib)")
-    parser.add_argument("--cfg-options", nargs="+", default=None, metavar="KEY=VALUE",
-                        help="override config keys; values are Python literals")
-    parser.add_argument("--dialect", choices=("auto", "mmengine", "mmcv", "imix"), default="auto",
-                        help="read the config as this dialect (default: detect from its keys)")
+    add_config_overrides(parser)
 
 
 def main(args) -> int:
