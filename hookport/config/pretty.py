@@ -14,7 +14,7 @@ from __future__ import annotations
 import keyword
 import math
 import unicodedata
-from typing import Any
+from typing import Any, Iterator, Tuple
 
 from hookport.errors import ConfigError
 
@@ -65,13 +65,9 @@ class PyFormatter:
     # -- one line ------------------------------------------------------------
     def _flat(self, value: Any, path: str) -> str:
         if isinstance(value, dict):
-            keyword_style = self._keyword_style(value)
-            items = []
-            for key, val in value.items():
-                sub = f"{path}.{key}" if path else str(key)
-                head = f"{key}=" if keyword_style else f"{self._flat(key, sub)}: "
-                items.append(head + self._flat(val, sub))
-            return ("dict(" if keyword_style else "{") + ", ".join(items) + (")" if keyword_style else "}")
+            opener, closer = self._dict_brackets(value)
+            items = [head + self._flat(val, sub) for head, val, sub in self._entries(value, path)]
+            return opener + ", ".join(items) + closer
         if isinstance(value, list):
             return "[" + ", ".join(self._flat(v, f"{path}[{i}]") for i, v in enumerate(value)) + "]"
         if isinstance(value, tuple) and type(value) is tuple:
@@ -86,6 +82,16 @@ class PyFormatter:
     def _keyword_style(self, value: dict) -> bool:
         """``dict(a=1)`` when every key is an identifier (and ``dict`` is not shadowed), else ``{...}``."""
         return self.dict_call and all(is_identifier(k) for k in value)
+
+    def _dict_brackets(self, value: dict) -> Tuple[str, str]:
+        return ("dict(", ")") if self._keyword_style(value) else ("{", "}")
+
+    def _entries(self, value: dict, path: str) -> Iterator[Tuple[str, Any, str]]:
+        """``(head, value, path)`` per item; the head is ``key=`` or ``<key source>: ``."""
+        keyword_style = self._keyword_style(value)
+        for key, val in value.items():
+            sub = f"{path}.{key}" if path else str(key)
+            yield (f"{key}=" if keyword_style else f"{self._flat(key, sub)}: "), val, sub
 
     def _scalar(self, value: Any, path: str) -> str:
         if value is None or isinstance(value, (bool, int, str, bytes)):
@@ -109,13 +115,9 @@ class PyFormatter:
     def _split(self, value: Any, path: str, depth: int) -> str:
         inner = INDENT * (depth + 1)
         if isinstance(value, dict):
-            keyword_style = self._keyword_style(value)
-            items = []
-            for key, val in value.items():
-                sub = f"{path}.{key}" if path else str(key)
-                head = f"{key}=" if keyword_style else f"{self._flat(key, sub)}: "
-                items.append(inner + head + self.value(val, len(head) + 1, sub, depth + 1))
-            opener, closer = ("dict(", ")") if keyword_style else ("{", "}")
+            items = [inner + head + self.value(val, len(head) + 1, sub, depth + 1)
+                     for head, val, sub in self._entries(value, path)]
+            opener, closer = self._dict_brackets(value)
         else:
             items = [inner + self.value(v, 1, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
             opener, closer = ("(", ")") if isinstance(value, tuple) else ("[", "]")
