@@ -104,6 +104,7 @@ class WarmupMultiStepLR(ImixLRPolicy):
         super().__init__(optimizer, last_epoch)
 
     def factor(self, step):
+        """Warm-up factor times ``gamma`` per milestone passed."""
         warm = _warmup_factor(self.warmup_method, step, self.warmup_iters, self.warmup_factor)
         return warm * self.gamma ** bisect_right(self.milestones, step)
 
@@ -119,6 +120,7 @@ class WarmupCosineLR(ImixLRPolicy):
         super().__init__(optimizer, last_epoch)
 
     def factor(self, step):
+        """Warm-up factor times the half cosine at ``step / max_iters``."""
         warm = _warmup_factor(self.warmup_method, step, self.warmup_iters, self.warmup_factor)
         return warm * 0.5 * (1.0 + math.cos(math.pi * step / self.max_iters))
 
@@ -134,6 +136,7 @@ class PythiaScheduler(ImixLRPolicy):
         super().__init__(optimizer, last_epoch)
 
     def factor(self, step):
+        """Linear warm-up while ``step <= warmup_iterations``, else ``lr_ratio`` per step passed."""
         if self.use_warmup is True and step <= self.warmup_iterations:
             alpha = float(step) / float(self.warmup_iterations)
             return self.warmup_factor * (1.0 - alpha) + alpha
@@ -163,11 +166,13 @@ class WarmupLinearScheduleNonZero(ImixLRPolicy):
         super().__init__(optimizer, last_epoch)
 
     def factor(self, step):
+        """Linear warm-up from 0, then linear decay to 0 at ``t_total``."""
         if step < self.warmup_iters:
             return float(step) / float(max(1, self.warmup_iters))
         return max(0.0, float(self.t_total - step) / float(max(1.0, self.t_total - self.warmup_iters)))
 
     def get_lr(self):
+        """The LRs for the current step, none below ``min_lr``."""
         f = self.factor(self.last_epoch)
         return [base_lr * f if base_lr * f > self.min_lr else self.min_lr for base_lr in self.base_lrs]
 
@@ -206,6 +211,7 @@ class BertWarmupLinearLR(ImixLRPolicy):
         super().__init__(optimizer, last_epoch)
 
     def factor(self, step):
+        """The named BERT schedule at ``step / max_iters`` (1.0 when ``max_iters == -1``)."""
         if self.max_iters == -1:
             return 1.0
         return _BERT_SCHEDULES[self.warmup_method](step / self.max_iters, self.warmup)
@@ -221,6 +227,7 @@ class ConstantSchedule(ImixLRPolicy):
     """The base LR, unchanged."""
 
     def factor(self, step):
+        """Always 1.0."""
         return 1.0
 
 
@@ -233,6 +240,7 @@ class WarmupConstantSchedule(ImixLRPolicy):
         super().__init__(optimizer, last_epoch)
 
     def factor(self, step):
+        """Linear warm-up from 0, then 1.0."""
         return _hf_warmup(step, self.num_warmup_steps) if step < self.num_warmup_steps else 1.0
 
 
@@ -259,6 +267,7 @@ class WarmupLinearSchedule(_WarmupThenDecay):
     """Linear warm-up, then linear decay to 0 at ``num_training_steps``."""
 
     def decay(self, step, progress):
+        """Linear from 1.0 down to 0 at ``num_training_steps``."""
         return max(0.0, float(self.num_training_steps - step)
                    / float(max(1, self.num_training_steps - self.num_warmup_steps)))
 
@@ -273,6 +282,7 @@ class WarmupCosineSchedule(_WarmupThenDecay):
         super().__init__(optimizer, num_warmup_steps, num_training_steps, last_epoch)
 
     def decay(self, step, progress):
+        """Cosine over ``progress`` with ``num_cycles`` cycles, floored at 0."""
         return max(0.0, 0.5 * (1.0 + math.cos(math.pi * float(self.num_cycles) * 2.0 * progress)))
 
 
@@ -286,6 +296,7 @@ class WarmupCosineWithHardRestartsSchedule(_WarmupThenDecay):
         super().__init__(optimizer, num_warmup_steps, num_training_steps, last_epoch)
 
     def decay(self, step, progress):
+        """Cosine within the current cycle; 0 once ``progress`` reaches 1."""
         if progress >= 1.0:
             return 0.0
         return max(0.0, 0.5 * (1.0 + math.cos(math.pi * ((float(self.num_cycles) * progress) % 1.0))))
@@ -305,6 +316,7 @@ class WarmupPolynomialSchedule(_WarmupThenDecay):
         super().__init__(optimizer, num_warmup_steps, num_training_steps, last_epoch)
 
     def decay(self, step, progress):
+        """Polynomial from the initial LR to ``lr_end``, as a factor of the initial LR."""
         if step > self.num_training_steps:
             return self.lr_end / self.lr_init
         decay_steps = self.num_training_steps - self.num_warmup_steps

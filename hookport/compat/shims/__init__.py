@@ -41,6 +41,7 @@ class ShimFinder(importlib.abc.MetaPathFinder):
         self.tops = frozenset(tops)
 
     def find_spec(self, fullname: str, path=None, target=None):
+        """A spec aliasing ``fullname`` to its stand-in module, or None (not shimmed, no stand-in)."""
         if fullname.partition(".")[0] not in self.tops:
             return None
         target_name = f"{_PACKAGE}.{fullname}"
