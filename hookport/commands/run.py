@@ -1,6 +1,8 @@
 """`hookport run CONFIG`: train a config of any dialect on the canonical runner."""
 from __future__ import annotations
 
+from typing import Any, Optional, Set
+
 from hookport.commands.options import add_config_overrides
 
 HELP = "train a config (MMEngine, MMCV 1.x or iMIX) on the canonical runner"
@@ -38,9 +40,54 @@ def main(args) -> int:
         cfg["resume"] = True
         cfg["load_from"] = args.resume
     with located(cfg, option_keys(args.cfg_options)):
-        runner = dialect.build_runner(cfg)
+        existing = _entries(cfg["work_dir"])
+        try:
+            runner = dialect.build_runner(cfg)
+        except BaseException:
+            # Nothing has run: leave no empty log folder or config copy behind (DESIGN: never half-written).
+            _discard_new_entries(cfg["work_dir"], existing)
+            raise
         try:
             runner.train()
         finally:
             runner.close()
     return 0
+
+
+def _entries(work_dir: Any) -> Optional[Set[str]]:
+    """The names in ``work_dir`` now (None when it does not exist or is not a path)."""
+    import os
+
+    if not isinstance(work_dir, str) or not os.path.isdir(work_dir):
+        return None
+    return set(os.listdir(work_dir))
+
+
+def _discard_new_entries(work_dir: Any, existing: Optional[Set[str]]) -> None:
+    """Remove what appeared in ``work_dir`` since ``existing`` was taken (the folder too if it is new).
+
+    A logger writing into what is removed belonged to the runner that failed half-way and never closed
+    it: all its handlers are closed first.
+    """
+    import logging
+    import os
+    import shutil
+
+    if not isinstance(work_dir, str) or not os.path.isdir(work_dir):
+        return
+    new = [os.path.join(work_dir, name) for name in set(os.listdir(work_dir)) - (existing or set())]
+    prefixes = tuple(os.path.abspath(path) for path in new)
+    for logger in [logging.getLogger()] + [obj for obj in logging.Logger.manager.loggerDict.values()
+                                            if isinstance(obj, logging.Logger)]:
+        if any(isinstance(handler, logging.FileHandler) and handler.baseFilename.startswith(prefixes)
+               for handler in logger.handlers):
+            for handler in list(logger.handlers):
+                logger.removeHandler(handler)
+                handler.close()
+    for path in new:
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.remove(path)
+    if existing is None and not os.listdir(work_dir):
+        os.rmdir(work_dir)

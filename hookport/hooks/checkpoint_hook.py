@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Callable, Deque, Dict, List, Optional, Sequence, Union
 
 from hookport.errors import ConfigError
+from hookport.hooks.arguments import require_ints
 from hookport.hooks.hook import Hook
 from hookport.registry import HOOKS
 
@@ -109,6 +110,7 @@ class CheckpointHook(Hook):
         if file_client_args is not None or backend_args is not None:
             raise ConfigError("CheckpointHook: file_client_args/backend_args (remote storage) are not "
                               "supported; use a local out_dir")
+        require_ints("CheckpointHook", interval=interval, max_keep_ckpts=max_keep_ckpts, save_begin=save_begin)
         self.interval = interval
         self.by_epoch = by_epoch
         self.save_optimizer = save_optimizer

@@ -26,6 +26,7 @@ from typing import Any, Callable, Dict, List, Optional
 from hookport.compat.imix.hook import HookBase
 from hookport.compat.imix.levels import PriorityStatus, insertion_index, resolve_level
 from hookport.errors import ConfigError, HookportError
+from hookport.hooks.arguments import require_ints
 from hookport.registry import IMIX_HOOKS
 
 logger = logging.getLogger("hookport.imix")
@@ -137,6 +138,7 @@ def default_hooks(cfg: Any, st: ImixSettings, *, main_process: bool = True, opti
         period = _get(log_config, "period") if log_config is not None else None
         if period is None:
             raise ConfigError("log_config=dict(period=N) is required by iMIX's PeriodicLogger", file=where)
+        require_ints("log_config", period=period)
         built.append(H.PeriodicLogger(_writers(cfg, st, work_dir), period))
         ckpt_cfg = dict(_get(cfg, "checkpoint_config") or {})
         built.append(H.CheckPointHook(checkpointer, prefix=checkpoint_prefix(cfg), **ckpt_cfg))

@@ -7,6 +7,7 @@ from typing import Any, Optional
 
 from hookport.compat.mmcv.hook import Hook
 from hookport.errors import ConfigError
+from hookport.hooks.arguments import require_ints
 from hookport.registry import MMCV_HOOKS
 
 
@@ -32,6 +33,7 @@ class CheckpointHook(Hook):
         unknown = set(kwargs) - {"filename_tmpl", "create_symlink", "meta"}
         if unknown:
             raise ConfigError(f"CheckpointHook: unknown arguments {sorted(unknown)}")
+        require_ints("CheckpointHook", interval=interval, max_keep_ckpts=max_keep_ckpts)
         self.interval, self.by_epoch, self.save_optimizer = interval, by_epoch, save_optimizer
         self.out_dir, self.max_keep_ckpts, self.save_last = out_dir, max_keep_ckpts, save_last
         self.args = kwargs

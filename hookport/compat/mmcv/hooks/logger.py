@@ -14,6 +14,7 @@ from collections import OrderedDict
 from typing import Any, Dict
 
 from hookport.compat.mmcv.hook import Hook
+from hookport.hooks.arguments import require_ints
 from hookport.registry import MMCV_HOOKS
 
 
@@ -29,6 +30,7 @@ class LoggerHook(Hook):
 
     def __init__(self, interval: int = 10, ignore_last: bool = True, reset_flag: bool = False,
                  by_epoch: bool = True):
+        require_ints(type(self).__name__, interval=interval)
         self.interval, self.ignore_last, self.reset_flag, self.by_epoch = interval, ignore_last, reset_flag, by_epoch
 
     def log(self, runner) -> Any:
