@@ -75,10 +75,6 @@ class PySource:
         self._string_spans, comments = _token_spans(text) if matches else ([], [])
         self.matches = [m for m in matches if not _inside(m, comments)]
 
-    def in_string(self, match: "re.Match[str]") -> bool:
-        """Whether ``match`` lies inside a string literal."""
-        return self._prefix(match) is not None
-
     def _prefix(self, match: "re.Match[str]") -> Optional[str]:
         """The lower-cased prefix (``''``, ``'f'``, ``'rb'``...) of the string literal holding ``match``."""
         for start, end, prefix in self._string_spans:

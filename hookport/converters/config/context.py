@@ -119,8 +119,3 @@ class Context:
 
 #: a translator reads ctx.legacy and writes ctx.out
 Translator = Callable[[Context], None]
-
-
-def is_opaque(value: Any) -> bool:
-    """True for a value the evaluator kept as source text."""
-    return isinstance(value, Opaque)

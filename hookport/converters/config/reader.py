@@ -6,7 +6,6 @@ as source and only matters to the writer.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
@@ -103,13 +102,6 @@ def read_config(path: str, base: Optional[Mapping[str, Any]] = None) -> ConfigFi
     except OSError as err:
         raise ConfigError(f"cannot read config: {err.strerror}", path) from None
     return parse_source(text, path, base)
-
-
-def base_entries_of(path: str) -> List[str]:
-    """The ``_base_`` entries of ``path`` (resolved to absolute paths), read cheaply before a full parse."""
-    cfg = read_config(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    return [os.path.normpath(os.path.join(folder, entry)) for entry in cfg.base_entries]
 
 
 def _simple_assignment(stmt: cst.CSTNode):
