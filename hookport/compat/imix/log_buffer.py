@@ -149,11 +149,11 @@ class LogBufferStorage:
             self.put_scalar(name, value, smoothing_hint=smoothing_hint)
 
     def put_image(self, name: str, data: Any) -> None:
-        """Keep an image for the writers that show images."""
+        """Keep an image (iMIX API); no hookport writer shows images, so it is held until cleared."""
         self._images.append((self._prefix + name, data, self.iter))
 
     def put_histogram(self, name: str, data: Any) -> None:
-        """Keep histogram data for the writers that show histograms."""
+        """Keep histogram data (iMIX API); no hookport writer shows histograms, so it is held until cleared."""
         self._histograms.append((self._prefix + name, data, self.iter))
 
     # -- reading --------------------------------------------------------
@@ -193,7 +193,7 @@ class LogBufferStorage:
         return self._smoothing_hints
 
     def clear_images(self) -> None:
-        """Forget the kept images (after a writer showed them)."""
+        """Forget the kept images."""
         self._images = []
 
     def clear_histograms(self) -> None:
