@@ -13,6 +13,7 @@ from hookport.compat.mmcv.dist_utils import get_dist_info
 from hookport.compat.mmcv.hook import Hook
 from hookport.compat.mmcv.hooks.misc import register_ema_buffers, swap_ema, unwrap
 from hookport.compat.mmcv.lr_updater import CosineAnnealingLrUpdaterHook
+from hookport.compat.mmcv.updater import progress_of
 from hookport.errors import ConfigError, HookportError
 from hookport.registry import MMCV_HOOKS
 
@@ -225,8 +226,7 @@ class YOLOXLrUpdaterHook(CosineAnnealingLrUpdaterHook):
     def get_lr(self, runner, base_lr):
         """Cosine between the warm-up and the last epochs, ``min_lr`` after."""
         last_iter = len(runner.data_loader) * self.num_last_epochs
-        progress, max_progress = (runner.epoch, runner.max_epochs) if self.by_epoch else (runner.iter,
-                                                                                          runner.max_iters)
+        progress, max_progress = progress_of(runner, self.by_epoch)
         progress += 1
         target_lr = self.target_lr(base_lr)
         if progress >= max_progress - last_iter:
