@@ -94,16 +94,6 @@ def parse_source(text: str, path: str, base: Optional[Mapping[str, Any]] = None)
     return cfg
 
 
-def read_config(path: str, base: Optional[Mapping[str, Any]] = None) -> ConfigFile:
-    """Read and parse the config at ``path``."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except OSError as err:
-        raise ConfigError(f"cannot read config: {err.strerror}", path) from None
-    return parse_source(text, path, base)
-
-
 def _simple_assignment(stmt: cst.CSTNode):
     """(name, value node) for ``name = value`` / ``name: T = value``, else (None, None)."""
     if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
