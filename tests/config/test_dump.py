@@ -15,7 +15,8 @@ identifiers = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True).filter(
                         "from", "pass", "elif", "none", "true", "false"})
 scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
            | st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12).filter(
-               lambda s: "{{" not in s))
+               # A scalar is never split, so one whose escaped repr alone nears the width cannot fit.
+               lambda s: "{{" not in s and len(repr(s)) <= 40))
 keys = identifiers | st.text(max_size=5).filter(lambda s: "{{" not in s) | st.integers(-5, 5)
 values = st.recursive(
     scalars,
