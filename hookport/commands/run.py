@@ -1,7 +1,7 @@
 """`hookport run CONFIG`: train a config of any dialect on the canonical runner."""
 from __future__ import annotations
 
-from typing import Any, Optional, Set
+from typing import Optional, Set
 
 from hookport.commands.options import add_config_overrides
 
@@ -24,6 +24,7 @@ def main(args) -> int:
     import os.path as osp
 
     from hookport.config.locate import located, option_keys
+    from hookport.errors import ConfigError
     from hookport.runner.dialect import load_dialect_config
 
     cfg, dialect = load_dialect_config(args.config, args.cfg_options, args.dialect)
@@ -40,6 +41,8 @@ def main(args) -> int:
         cfg["resume"] = True
         cfg["load_from"] = args.resume
     with located(cfg, option_keys(args.cfg_options)):
+        if not isinstance(cfg["work_dir"], str):
+            raise ConfigError(f"work_dir must be a path, got {cfg['work_dir']!r}")
         existing = _entries(cfg["work_dir"])
         try:
             runner = dialect.build_runner(cfg)
@@ -54,16 +57,14 @@ def main(args) -> int:
     return 0
 
 
-def _entries(work_dir: Any) -> Optional[Set[str]]:
-    """The names in ``work_dir`` now (None when it does not exist or is not a path)."""
+def _entries(work_dir: str) -> Optional[Set[str]]:
+    """The names in ``work_dir`` now (None when it does not exist)."""
     import os
 
-    if not isinstance(work_dir, str) or not os.path.isdir(work_dir):
-        return None
-    return set(os.listdir(work_dir))
+    return set(os.listdir(work_dir)) if os.path.isdir(work_dir) else None
 
 
-def _discard_new_entries(work_dir: Any, existing: Optional[Set[str]]) -> None:
+def _discard_new_entries(work_dir: str, existing: Optional[Set[str]]) -> None:
     """Remove what appeared in ``work_dir`` since ``existing`` was taken (the folder too if it is new).
 
     A logger writing into what is removed belonged to the runner that failed half-way and never closed
@@ -73,7 +74,7 @@ def _discard_new_entries(work_dir: Any, existing: Optional[Set[str]]) -> None:
     import os
     import shutil
 
-    if not isinstance(work_dir, str) or not os.path.isdir(work_dir):
+    if not os.path.isdir(work_dir):
         return
     new = [os.path.join(work_dir, name) for name in set(os.listdir(work_dir)) - (existing or set())]
     prefixes = tuple(os.path.abspath(path) for path in new)

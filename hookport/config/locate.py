@@ -67,10 +67,11 @@ def subject_key(message: str, cfg: Any) -> Optional[str]:
              for match in re.finditer(r"(?<![\w.'\"])" + re.escape(key) + r"(?=[.\[:( ]|$)", message)]
     if named:
         return min(named)[1]
-    tokens = {part for token in _TOKEN.findall(message) for part in (token, token.rpartition(".")[2])}
-    for key in keys:
-        if tokens & set(_built_types(cfg[key])):
-            return key
+    built = {key: set(_built_types(cfg[key])) for key in keys}
+    for token in _TOKEN.findall(message):  # in message order: the wrong name comes before the suggestions
+        for key in keys:
+            if {token, token.rpartition(".")[2]} & built[key]:
+                return key
     return None
 
 

@@ -57,6 +57,13 @@ def _cfg_get(cfg: Any, key: str, default: Any = None) -> Any:
     return cfg[key] if key in cfg else default
 
 
+def _loop_cfg(key: str, loop: Any) -> dict:
+    """A copy of a loop config, which must be a dict."""
+    if not isinstance(loop, dict):
+        raise ConfigError(f"{key} must be a dict, got {loop!r}")
+    return dict(loop)
+
+
 def _check_group(kind: str, **parts: Any) -> None:
     """MMEngine's rule: a phase's dataloader, loop config and optimizer/evaluator come together."""
     given = [name for name, value in parts.items() if value is not None]
@@ -235,28 +242,37 @@ class Runner:
         """The train loop from ``train_cfg``: ``type=...`` or ``by_epoch=True|False``."""
         if isinstance(loop, BaseLoop):
             return loop
-        cfg = dict(loop)
+        cfg = _loop_cfg("train_cfg", loop)
         if "type" in cfg and "by_epoch" in cfg:
             raise ConfigError("train_cfg: give either 'type' or 'by_epoch', not both")
+        dataloader = self._build_loader("train_dataloader", self._train_dataloader)
         if "type" in cfg:
-            return LOOPS.build(cfg, default_args={"runner": self, "dataloader": self._train_dataloader})
+            return LOOPS.build(cfg, default_args={"runner": self, "dataloader": dataloader})
         by_epoch = cfg.pop("by_epoch", True)
         loop_cls = EpochBasedTrainLoop if by_epoch else IterBasedTrainLoop
         try:
-            return loop_cls(runner=self, dataloader=self._train_dataloader, **cfg)
+            return loop_cls(runner=self, dataloader=dataloader, **cfg)
         except (TypeError, ConfigError) as err:  # name the key: the loop only knows its own arguments
             raise ConfigError(f"train_cfg: {getattr(err, 'message', err)}") from None
 
     def _build_eval_loop(self, loop: Any, default_cls: type, dataloader: Any, evaluator: Any) -> BaseLoop:
         if isinstance(loop, BaseLoop):
             return loop
-        cfg = dict(loop)
+        cfg = _loop_cfg(f"{default_cls.mode}_cfg", loop)
+        dataloader = self._build_loader(f"{default_cls.mode}_dataloader", dataloader)
         if "type" in cfg:
             return LOOPS.build(cfg, default_args={"runner": self, "dataloader": dataloader, "evaluator": evaluator})
         try:
             return default_cls(runner=self, dataloader=dataloader, evaluator=evaluator, **cfg)
         except (TypeError, ConfigError) as err:
             raise ConfigError(f"{default_cls.mode}_cfg: {getattr(err, 'message', err)}") from None
+
+    def _build_loader(self, key: str, dataloader: Any) -> Any:
+        """:meth:`build_dataloader`, with errors naming the config key (the loop's own errors name its cfg)."""
+        try:
+            return self.build_dataloader(dataloader)
+        except HookportError as err:
+            raise ConfigError(f"{key}: {err.message}", err.file, err.line) from None
 
     def build_val_loop(self, loop: Any) -> BaseLoop:
         """The validation loop from ``val_cfg``."""

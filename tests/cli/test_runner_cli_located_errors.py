@@ -156,3 +156,33 @@ def test_bad_dotted_hook_paths_are_one_line(cli, write, user_hooks, type_path, w
     assert cli("hooks", cfg) == 2
     prefix = f"{cfg}:2" if where is None else f"{user_hooks / where[0]}:{where[1]}"
     assert cli.error_line().startswith(f"{prefix}: {message}")
+
+
+@pytest.mark.parametrize("assignment, message", [
+    ("val_dataloader = dict(dataset=dict(type='ToyDatset'))",
+     "val_dataloader: unknown dataset type 'ToyDatset'; did you mean 'ToyDataset'?"),
+    ("train_dataloader = dict(batch_size=0)",
+     "train_dataloader: dataloader: batch_size should be a positive integer value, but got batch_size=0"),
+    ("train_cfg = 5", "train_cfg must be a dict, got 5"),
+    ("val_cfg = [1]", "val_cfg must be a dict, got [1]"),
+    ("work_dir = 5", "work_dir must be a path, got 5"),
+])
+def test_mmengine_runner_keys_are_named_and_located(cli, write, tmp_path, assignment, message):
+    cfg = write("cfg.py", f"_base_ = [{MMENGINE_TOY!r}]\n{assignment}\n")
+    work = () if assignment.startswith("work_dir") else ("--work-dir", tmp_path / "w")
+    assert cli("run", cfg, *work) == 2
+    assert cli.error_line() == f"{cfg}:2: {message}"
+
+
+@pytest.mark.parametrize("base, assignment, message", [
+    (MMCV_TOY, "work_dir = 5", "work_dir must be a path, got 5"),
+    (IMIX_BY_ITER, "work_dir = 5", "work_dir must be a path, got 5"),
+    (MMCV_TOY, "data = dict(samples_per_gpu=0)",
+     "data: batch_size should be a positive integer value, but got batch_size=0"),
+])
+def test_legacy_runner_keys_are_named_and_located(cli, write, tmp_path, mmcv_hooks_path, imix_hooks_path,
+                                                  base, assignment, message):
+    cfg = write("cfg.py", f"_base_ = [{base!r}]\n{assignment}\n")
+    work = () if assignment.startswith("work_dir") else ("--work-dir", tmp_path / "w")
+    assert cli("run", cfg, *work) == 2
+    assert cli.error_line() == f"{cfg}:2: {message}"

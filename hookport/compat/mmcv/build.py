@@ -83,12 +83,15 @@ def build_dataloader(dataset, samples_per_gpu: int, workers_per_gpu: int, shuffl
     if world_size > 1:
         sampler = torch.utils.data.DistributedSampler(dataset, world_size, rank, shuffle=shuffle, seed=seed or 0)
         shuffle = False
-    return torch.utils.data.DataLoader(
-        dataset, batch_size=samples_per_gpu, shuffle=shuffle, sampler=sampler, num_workers=workers_per_gpu,
-        worker_init_fn=_worker_init(seed + workers_per_gpu * rank) if seed is not None and workers_per_gpu > 0
-        else None,
-        pin_memory=kwargs.pop("pin_memory", False), persistent_workers=kwargs.pop("persistent_workers", False)
-        and workers_per_gpu > 0, **kwargs)
+    try:
+        return torch.utils.data.DataLoader(
+            dataset, batch_size=samples_per_gpu, shuffle=shuffle, sampler=sampler, num_workers=workers_per_gpu,
+            worker_init_fn=_worker_init(seed + workers_per_gpu * rank) if seed is not None and workers_per_gpu > 0
+            else None,
+            pin_memory=kwargs.pop("pin_memory", False), persistent_workers=kwargs.pop("persistent_workers", False)
+            and workers_per_gpu > 0, **kwargs)
+    except (TypeError, ValueError) as err:  # torch's own argument checks (batch_size=0, unknown keys...)
+        raise ConfigError(f"data: {err}") from None
 
 
 def build_optimizer(model, cfg: dict):
