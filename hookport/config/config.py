@@ -220,7 +220,10 @@ def load_config(path: PathLike, *, base_rule: str = "mmcv", cfg_options: Any = N
     cfg = Config.fromfile(path, base_rule=base_rule, import_custom_modules=import_custom_modules)
     if cfg_options:
         options = cfg_options if isinstance(cfg_options, dict) else parse_cfg_options(cfg_options)
-        cfg.merge_from_dict(options)
+        try:
+            cfg.merge_from_dict(options)
+        except ConfigError as err:  # the problem is in the command line, not in any file
+            raise ConfigError(f"--cfg-options {err.message}") from None
     return cfg
 
 
