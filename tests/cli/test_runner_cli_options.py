@@ -16,7 +16,8 @@ def test_values_are_python_literals(cli):
 @pytest.mark.parametrize("option, message", [
     ("a.b=[1,2", "--cfg-options item 'a.b=[1,2': unclosed '[' in '[1,2'"),
     ("max_epochs", "--cfg-options item 'max_epochs': expected KEY=VALUE (e.g. train_cfg.max_epochs=4)"),
-    ("custom_hooks.5.priority=10", "--cfg-options custom_hooks.5: list index 5 out of range (custom_hooks has 1 items)"),
+    ("custom_hooks.5.priority=10",
+     "--cfg-options custom_hooks.5: list index 5 out of range (custom_hooks has 1 items)"),
     ("custom_hooks.x=1", "--cfg-options custom_hooks.x: custom_hooks is a list, so the key must be an index, got 'x'"),
     ("model.type.x=1", "--cfg-options model.type={'x': 1} is a dict but the base value is a str ('ToyClassifier')"),
 ])
