@@ -24,9 +24,11 @@ import re
 from typing import Any, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from hookport.config.loader import JSON_SUFFIXES, YAML_SUFFIXES, _assignment_lines, _data_key_line
-from hookport.errors import HookportError
+from hookport.errors import ConfigError, HookportError, HookValidationError, PriorityError, RegistryError
 
 _TOKEN = re.compile(r"[A-Za-z_][\w.]*")
+# The errors that are about what a config says (others, such as a NaN loss, happen while training).
+CONFIG_ERRORS = (ConfigError, RegistryError, PriorityError, HookValidationError)
 
 
 @contextlib.contextmanager
@@ -41,12 +43,13 @@ def located(cfg: Any, overridden: Iterable[str] = ()) -> Iterator[None]:
 def locate(err: HookportError, cfg: Any, overridden: Iterable[str] = ()) -> HookportError:
     """Fill in ``err``'s file and line from ``cfg`` (a :class:`~hookport.config.Config`) and return it.
 
-    An error that already names a line, or a file that is not one of the config's, is left alone.
+    Only errors about the config are placed (a NaN loss or an unreadable checkpoint is not a line of
+    it); an error that already names a line, or a file that is not one of the config's, is left alone.
     ``overridden``: top-level keys set by ``--cfg-options`` (they have no line).
     """
     filename = getattr(cfg, "filename", None)
     sources: Sequence[Tuple[str, str]] = getattr(cfg, "_sources", ())  # set by Config.fromfile
-    if err.line is not None or not isinstance(filename, str):
+    if not isinstance(err, CONFIG_ERRORS) or err.line is not None or not isinstance(filename, str):
         return err
     own_files = {os.path.normpath(filename)} | {os.path.normpath(path) for path, _ in sources}
     if err.file is not None and os.path.normpath(err.file) not in own_files:

@@ -186,3 +186,14 @@ def test_legacy_runner_keys_are_named_and_located(cli, write, tmp_path, mmcv_hoo
     work = () if assignment.startswith("work_dir") else ("--work-dir", tmp_path / "w")
     assert cli("run", cfg, *work) == 2
     assert cli.error_line() == f"{cfg}:2: {message}"
+
+
+def test_a_training_failure_is_not_pinned_to_a_config_line(cli, write, tmp_path):
+    cfg = write("cfg.py", f"""
+        _base_ = [{MMENGINE_TOY!r}]
+        optim_wrapper = dict(optimizer=dict(type='SGD', lr=1e38, momentum=0.9))
+        custom_hooks = [dict(type='CheckInvalidLossHook', interval=1)]
+        train_cfg = dict(by_epoch=True, max_epochs=1, val_interval=1)
+    """)
+    assert cli("run", cfg, "--work-dir", tmp_path / "w") == 2
+    assert cli.error_line().startswith("loss is nan at iteration ")
