@@ -17,15 +17,8 @@ import hookport
 # Imported, this module runs ``hookport`` and exits; it is read as source instead.
 RUNS_ON_IMPORT = "hookport.__main__"
 
-# libcst visitor callbacks in the codemod that still lack docstrings; the codemod's owner is
-# editing those files. Strict xfail: the test fails as soon as a module here is fixed, so the
-# entry gets removed.
-PENDING = {
-    "hookport.converters.codemod.batch",
-    "hookport.converters.codemod.chains",
-    "hookport.converters.codemod.imix_helpers",
-    "hookport.converters.codemod.notes",
-}
+# Modules with known missing docstrings (strict xfail: fixing one makes the test fail until it is removed).
+PENDING = set()
 
 
 def _module_names():
@@ -44,7 +37,7 @@ MODULES = _module_names()
 def _undocumented_members(cls):
     """``Class.name`` of each public method or property the class body defines without a docstring."""
     missing = []
-    for name, attr in vars(cls).items():
+    for name, attr in list(vars(cls).items()):
         if name.startswith("_"):
             continue
         if isinstance(attr, (staticmethod, classmethod)):
@@ -58,7 +51,7 @@ def _undocumented_members(cls):
 def _undocumented(module):
     """Public names defined in ``module`` (not imported into it) that lack a docstring."""
     missing = []
-    for name, obj in vars(module).items():
+    for name, obj in list(vars(module).items()):
         if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
             continue
         if inspect.isclass(obj):

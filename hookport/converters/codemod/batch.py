@@ -66,6 +66,7 @@ class BatchedTransformer(cst.CSTTransformer):
 
     # -- dispatch ----------------------------------------------------------
     def on_visit(self, node: cst.CSTNode) -> bool:
+        """Open a statement's TODO/extra-statement frame, then run every rule's visit handler for ``node``."""
         if isinstance(node, _STATEMENTS):
             self._todo_stack.append([])
             self._extra_stack.append([])
@@ -77,6 +78,7 @@ class BatchedTransformer(cst.CSTTransformer):
 
     def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> Union[cst.CSTNode, cst.RemovalSentinel,
                                                                             cst.FlattenSentinel]:
+        """Run every rule's leave handler, then attach the statement's TODOs and extra statements."""
         result = updated
         for handler in self._leave.get(type(original).__name__, ()):
             result = handler(original, result)

@@ -46,13 +46,16 @@ class ChainRewrite(BodyRule):
         self.fstring_quotes: List[str] = []
 
     def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        """Remember the f-string's quote so a replacement string inside it uses another."""
         self.fstring_quotes.append(node.quote)
 
     def leave_FormattedString(self, original, updated):
+        """Forget the f-string's quote."""
         self.fstring_quotes.pop()
         return updated
 
     def leave_FormattedStringExpression(self, original, updated):
+        """Inline a replacement that became a plain string literal into the f-string text."""
         # f'{runner.mode}' rewritten to f'{"train"}' reads better as f'train'.
         expr = updated.expression
         if isinstance(expr, cst.SimpleString) and updated.conversion is None and updated.format_spec is None \
@@ -63,9 +66,11 @@ class ChainRewrite(BodyRule):
 
     # -- claiming on the way down -----------------------------------------
     def visit_Expr(self, node: cst.Expr) -> None:
+        """Note calls that are a whole statement (a rewrite may expand them into several)."""
         self.statement_calls.add(id(node.value))
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        """Note iMIX ``trainer = self.trainer`` aliases inside a mount point."""
         # iMIX's `trainer = self.trainer` alias becomes `trainer = runner` inside a mount point.
         value = node.value
         if self.scope.dialect == "imix" and self.scope.runner and len(node.targets) == 1 \
@@ -75,18 +80,22 @@ class ChainRewrite(BodyRule):
             self.aliased.add(id(value))
 
     def leave_Attribute(self, original, updated):
+        """Replace a claimed attribute chain (or a trainer alias) by its rule's target."""
         if id(original) in self.aliased:
             self.ctx.fixed("HP351")
             return cst.Name(self.scope.runner)
         return self._replace(original, updated)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
+        """Claim the attribute chain if a rule of this table matches it."""
         self._claim(node)
 
     def visit_Call(self, node: cst.Call) -> None:
+        """Claim the call chain if a rule of this table matches it."""
         self._claim(node)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
+        """Claim the subscript chain if a rule of this table matches it."""
         self._claim(node)
 
     def _claim(self, node: cst.BaseExpression) -> None:
@@ -116,9 +125,11 @@ class ChainRewrite(BodyRule):
 
     # -- replacing on the way up ------------------------------------------
     def leave_Call(self, original, updated):
+        """Replace a claimed call chain by its rule's target."""
         return self._replace(original, updated)
 
     def leave_Subscript(self, original, updated):
+        """Replace a claimed subscript chain by its rule's target."""
         return self._replace(original, updated)
 
     def _replace(self, original: cst.BaseExpression, updated: cst.BaseExpression) -> cst.BaseExpression:

@@ -69,6 +69,7 @@ class HelperCalls(BodyRule):
     """``self.helper(...)`` -> ``self.helper(runner, ...)`` for the helpers given a runner."""
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        """Pass the runner to helper methods that were given a ``runner`` parameter."""
         if not isinstance(updated, cst.Call):  # an earlier rule replaced the call
             return updated
         func = updated.func

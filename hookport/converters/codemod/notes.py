@@ -37,14 +37,17 @@ class BehaviourNotes(BodyRule):
         self.batch.todo(code, text)
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        """Note loss edits (``outputs['loss'] = ...``) in after-iter methods."""
         if self.scope.method in _AFTER_ITER and any(_is_loss(t.target) for t in node.targets):
             self._note("loss_edit")
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        """Note augmented loss edits (``outputs['loss'] *= ...``) in after-iter methods."""
         if self.scope.method in _AFTER_ITER and _is_loss(node.target):
             self._note("loss_edit")
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
+        """Note gradient reads after the step, ``dataset.CLASSES`` and resumed state read in before_run."""
         attr = node.attr.value
         if attr == "grad" and self.scope.method in _AFTER_ITER:
             self._note("grad_read")
@@ -56,6 +59,7 @@ class BehaviourNotes(BodyRule):
                 self._note("resume_state")
 
     def visit_Call(self, node: cst.Call) -> None:
+        """Note in-place edits of the loss tensor (``.mul_()``, ``.add_()``...) in after-iter methods."""
         # In-place edits of the loss tensor: outputs['loss'].mul_(...), .add_(...), ...
         func = node.func
         if (self.scope.method in _AFTER_ITER and isinstance(func, cst.Attribute)
