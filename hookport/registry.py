@@ -15,12 +15,11 @@ them on the first lookup that misses, so ``import hookport`` stays cheap.
 """
 from __future__ import annotations
 
-import copy
 import difflib
 import importlib
 import sys
 import traceback
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 from hookport.errors import RegistryError
 

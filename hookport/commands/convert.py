@@ -43,7 +43,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     """Convert every input; exit 0 (ok / warnings), 1 (--check found changes) or 2 (bad input)."""
     from hookport.converters import Converter, Options, Report, collect_inputs
-    from hookport.errors import HookportError
 
     options = Options(style=args.style, exact=args.exact, scope=args.scope, iters_per_epoch=args.iters_per_epoch,
                       dialect=args.dialect, verify=args.verify, execute=args.execute, to=args.to)

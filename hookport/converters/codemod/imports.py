@@ -133,7 +133,6 @@ class ImportPlan:
             groups.setdefault(module, []).append((name, asname))
 
     def _from(self, stmt: cst.SimpleStatementLine, node: cst.ImportFrom) -> Optional[List[cst.BaseStatement]]:
-        module = module_name(node)
         groups: Dict[str, list] = {}
         kept: List[cst.ImportAlias] = []
         notes: List[Tuple[str, str]] = []

@@ -232,4 +232,4 @@ class ClosureHook(Hook):
 
 
 __all__ = ["DistSamplerSeedHook", "EMAHook", "EmptyCacheHook", "SyncBuffersHook", "ProfilerHook", "ClosureHook",
-           "allreduce_buffers", "warnings"]
+           "allreduce_buffers"]
