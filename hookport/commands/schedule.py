@@ -8,6 +8,7 @@ epoch come from ``--iters-per-epoch`` or, failing that, from the training datase
 from __future__ import annotations
 
 import math
+import os
 from typing import Any, Tuple
 
 from hookport.commands.options import add_config_overrides
@@ -39,6 +40,9 @@ def main(args) -> int:
     iters = args.iters_per_epoch
     if iters is not None and iters <= 0:
         raise ConfigError(f"--iters-per-epoch must be a positive integer, got {iters}")
+    if args.plot and not os.path.isdir(os.path.dirname(os.path.abspath(args.plot))):
+        raise HookportError(f"--plot {args.plot}: the folder {os.path.dirname(os.path.abspath(args.plot))} "
+                            f"does not exist")
     with located(cfg, option_keys(args.cfg_options)):
         if iters is None:
             iters = iters_from_dataset(cfg)
@@ -111,7 +115,6 @@ def format_table(doc: dict) -> str:
 
 def plot(doc: dict, path: str, title: str = "") -> None:
     """Draw lr and momentum per iteration (one line per group) into ``path``, atomically."""
-    import os
     import tempfile
 
     try:

@@ -1,6 +1,7 @@
 """`hookport schedule` as a user meets it: bad optimizer values, no dataset, --json, --plot."""
 import json
 import os
+import sys
 
 import pytest
 
@@ -63,3 +64,68 @@ def test_plot_without_matplotlib_writes_nothing(cli, tmp_path, monkeypatch):
     assert cli("schedule", MMENGINE_TOY, "--plot", out) == 2
     assert cli.error_line() == "--plot needs matplotlib: pip install 'hookport[plot]'"
     assert os.listdir(tmp_path) == []
+
+
+class _FakeAxes:
+    def __init__(self, calls):
+        self.calls = calls
+
+    def step(self, xs, ys, **kwargs):
+        self.calls.append(("step", list(ys), kwargs.get("label")))
+
+    def set_ylabel(self, name):
+        self.calls.append(("ylabel", name))
+
+    def set_xlabel(self, name):
+        pass
+
+    def legend(self, **kwargs):
+        pass
+
+
+@pytest.fixture
+def fake_matplotlib(monkeypatch):
+    """A stand-in ``matplotlib`` (the dev environment has none) whose savefig writes a marker file."""
+    import types
+
+    calls, fail = [], []
+    pyplot = types.ModuleType("matplotlib.pyplot")
+
+    class Figure:
+        def suptitle(self, title):
+            pass
+
+        def savefig(self, path):
+            with open(path, "wb") as handle:
+                handle.write(b"half an image")
+                if fail:
+                    raise OSError("disk full")
+                handle.write(b" and the rest")
+
+    pyplot.subplots = lambda *a, **k: (Figure(), (_FakeAxes(calls), _FakeAxes(calls)))
+    pyplot.close = lambda fig: None
+    matplotlib = types.ModuleType("matplotlib")
+    matplotlib.use = lambda backend: None
+    matplotlib.pyplot = pyplot
+    monkeypatch.setitem(sys.modules, "matplotlib", matplotlib)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", pyplot)
+    return calls, fail
+
+
+def test_plot_draws_every_group_and_replaces_the_file_atomically(cli, tmp_path, fake_matplotlib):
+    calls, fail = fake_matplotlib
+    out = tmp_path / "lr.png"
+    assert cli("schedule", MMENGINE_TOY, "--plot", out) == 0
+    assert out.read_bytes() == b"half an image and the rest" and os.listdir(tmp_path) == ["lr.png"]
+    assert [c[1] for c in calls if c[0] == "ylabel"] == ["lr", "momentum"]
+    lr = [c[1] for c in calls if c[0] == "step"][0]
+    assert len(lr) == 18 and lr[0] == pytest.approx(0.01)
+    fail.append(True)
+    with pytest.raises(OSError, match="disk full"):  # not bad input: it propagates (exit 1 with a traceback)
+        cli("schedule", MMENGINE_TOY, "--plot", out)
+    assert out.read_bytes() == b"half an image and the rest" and os.listdir(tmp_path) == ["lr.png"]
+
+
+def test_plot_into_a_missing_folder_is_bad_input(cli, tmp_path):
+    assert cli("schedule", MMENGINE_TOY, "--plot", tmp_path / "nope" / "lr.png") == 2
+    assert cli.error_line() == f"--plot {tmp_path / 'nope' / 'lr.png'}: the folder {tmp_path / 'nope'} does not exist"
