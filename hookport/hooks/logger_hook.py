@@ -82,6 +82,10 @@ class LoggerHook(Hook):
         self.keep_local = keep_local
         self.log_metric_by_epoch = log_metric_by_epoch
         self.json_log_path: Optional[str] = None
+        # len(train_dataloader), asked every iteration, costs several Python calls for a torch
+        # DataLoader: it is read again for a new dataloader object and at each epoch's first batch.
+        self._sized_loader: Any = None
+        self._loader_len = 0
 
     def before_run(self, runner) -> None:
         """Name the per-run JSON file and resolve ``out_dir``."""
@@ -92,15 +96,23 @@ class LoggerHook(Hook):
 
     def after_train_iter(self, runner, batch_idx: int, data_batch: Any = None, outputs: Any = None) -> None:
         """Every ``interval`` iterations (and at an epoch's end unless ``ignore_last``): log a line."""
-        end = self.end_of_epoch(runner.train_dataloader, batch_idx)
+        size = self._train_len(runner, batch_idx)
+        end = batch_idx + 1 == size
         if self.every_n_train_iters(runner, self.interval_exp_name) or end:
             runner.logger.info(f"Exp name: {runner.experiment_name}")
         if not (self.every_n_inner_iters(batch_idx, self.interval)
-                or (end and (not self.ignore_last or len(runner.train_dataloader) <= self.interval))):
+                or (end and (not self.ignore_last or size <= self.interval))):
             return
         tag, line = runner.log_processor.get_log_after_iter(runner, batch_idx, "train")
         runner.logger.info(line)
         runner.visualizer.add_scalars(tag, step=runner.iter + 1, file_path=self.json_log_path)
+
+    def _train_len(self, runner, batch_idx: int) -> int:
+        """``len(runner.train_dataloader)``, cached per dataloader object and epoch."""
+        loader = runner.train_dataloader
+        if loader is not self._sized_loader or batch_idx == 0:
+            self._sized_loader, self._loader_len = loader, len(loader)
+        return self._loader_len
 
     def after_val_iter(self, runner, batch_idx: int, data_batch: Any = None, outputs: Any = None) -> None:
         """Every ``interval`` validation iterations: log a progress line."""

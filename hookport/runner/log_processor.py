@@ -70,6 +70,9 @@ class LogProcessor:
         self.num_digits = num_digits
         self.log_with_hierarchy = log_with_hierarchy
         self.mean_pattern = re.compile(mean_pattern)
+        # key -> whether mean_pattern matches it, for the pattern object it was computed with
+        self._mean_keys: dict = {}
+        self._mean_keys_pattern = self.mean_pattern
         self._check_custom_cfg()
 
     def _check_custom_cfg(self) -> None:
@@ -96,7 +99,7 @@ class LogProcessor:
         parsed = self._parse_window_size(runner, batch_idx, self.custom_cfg)
         log_tag = self._collect_scalars(parsed, runner, mode)
         tag = (self._collect_scalars(parsed, runner, mode, reserve_prefix=True) if self.log_with_hierarchy
-               else copy.copy(log_tag))
+               else log_tag.copy())
 
         lr_parts = []
         for key, value in tag.items():
@@ -200,6 +203,8 @@ class LogProcessor:
 
     @staticmethod
     def _parse_window_size(runner, batch_idx: int, custom_cfg: List[dict]) -> List[dict]:
+        if not custom_cfg:  # the common case, logged every interval: nothing to copy
+            return []
         parsed = copy.deepcopy(custom_cfg)
         for cfg in parsed:
             window = cfg.get("window_size")
@@ -212,13 +217,16 @@ class LogProcessor:
     def _collect_scalars(self, custom_cfg: List[dict], runner, mode: str,
                          reserve_prefix: bool = False) -> "OrderedDict[str, Any]":
         prefix = f"{mode}/"
+        cut = len(prefix)
         buffers = OrderedDict()
         for full_key, buffer in runner.message_hub.log_scalars.items():
             if full_key.startswith(mode):
-                buffers[full_key if reserve_prefix else _remove_prefix(full_key, prefix)] = buffer
+                buffers[full_key if reserve_prefix or not full_key.startswith(prefix) else full_key[cut:]] = buffer
+        is_mean = self._is_mean_key
+        window = self.window_size
         tag: "OrderedDict[str, Any]" = OrderedDict()
         for key, buffer in buffers.items():
-            tag[key] = buffer.mean(self.window_size) if self.mean_pattern.search(key) else buffer.current()
+            tag[key] = buffer.mean(window) if is_mean(key) else buffer.current()
         for cfg in custom_cfg:
             cfg = dict(cfg)
             data_src = cfg.pop("data_src")
@@ -228,6 +236,15 @@ class LogProcessor:
             if data_src in buffers:
                 tag[log_name] = buffers[data_src].statistics(**cfg)
         return tag
+
+    def _is_mean_key(self, key: str) -> bool:
+        """Whether ``key`` is averaged over the window (``mean_pattern`` matches), cached per key."""
+        if self._mean_keys_pattern is not self.mean_pattern:  # the pattern was replaced: start over
+            self._mean_keys, self._mean_keys_pattern = {}, self.mean_pattern
+        found = self._mean_keys.get(key)
+        if found is None:
+            found = self._mean_keys[key] = self.mean_pattern.search(key) is not None
+        return found
 
     def _collect_non_scalars(self, runner, mode: str) -> "OrderedDict[str, Any]":
         infos = OrderedDict()

@@ -36,11 +36,14 @@ def _scalar(value: Any) -> Any:
     if cls is float or cls is int:
         return value
     if hasattr(value, "requires_grad"):  # a torch tensor
+        if value.is_cpu:  # reading a CPU value costs no sync: take it now, as MMEngine does
+            try:
+                return value.item()  # refuses anything but one element, checked below for the message
+            except RuntimeError:
+                pass
         if value.numel() != 1:
             raise ValueError(f"a logged scalar must have exactly one element, got a tensor of shape "
                              f"{tuple(value.shape)}")
-        if value.is_cpu:  # reading a CPU value costs no sync: take it now, as MMEngine does
-            return value.item()
         return value.detach() if value.requires_grad else value  # device value: read later, drop any graph
     if isinstance(value, bool):
         return int(value)
@@ -100,10 +103,14 @@ class HistoryBuffer:
 
     def update(self, log_val: Any, count: int = 1) -> None:
         """Append a value (a number or a one-element tensor, converted lazily) with its count."""
-        value = _scalar(log_val)
+        cls = type(log_val)
+        if cls is float or cls is int:  # the common case, without a call
+            value = log_val
+        else:
+            value = _scalar(log_val)
+            cls = type(value)
         self._values.append(value)
         self._counts.append(count)
-        cls = type(value)
         if self._pending or not (cls is float or cls is int):
             self._pending += 1
             if self._pending >= _MAX_PENDING:

@@ -88,6 +88,11 @@ class LocalVisBackend(BaseVisBackend):
         self._img_save_dir = img_save_dir
         self._config_save_file = config_save_file
         self._scalar_save_file = scalar_save_file
+        # Append handles by file name, opened on first write and kept until close(): opening
+        # and closing two files per logged interval was most of LoggerHook's cost.
+        self._files: Dict[str, Any] = {}
+        self._files_dir: Optional[str] = None
+        self._checked_paths: Dict[tuple, None] = {}
 
     def _path(self, name: str) -> Optional[str]:
         if self._save_dir is None:
@@ -95,26 +100,56 @@ class LocalVisBackend(BaseVisBackend):
         os.makedirs(self._save_dir, exist_ok=True)
         return osp.join(self._save_dir, name)
 
-    @staticmethod
-    def _append(path: str, record: dict) -> None:
-        with open(path, "a", encoding="utf-8") as f:
-            f.write(json.dumps(record) + "\n")
+    def _file(self, name: str) -> Any:
+        """The open append handle of ``<save_dir>/<name>`` (reopened if ``save_dir`` changed)."""
+        if self._files_dir != self._save_dir:
+            self._close_files()
+            self._files_dir = self._save_dir
+        handle = self._files.get(name)
+        if handle is None:
+            handle = self._files[name] = open(self._path(name), "a", encoding="utf-8")
+        return handle
+
+    def _check_file_path(self, file_path: str) -> None:
+        """``file_path`` must be another ``.json`` file than the scalar file (checked once per name)."""
+        key = (self._save_dir, file_path)
+        if key in self._checked_paths:
+            return
+        if not file_path.endswith(".json"):
+            raise ConfigError(f"LocalVisBackend: file_path must end in .json, got {file_path!r}")
+        main = osp.join(self._save_dir, self._scalar_save_file)
+        if osp.abspath(osp.join(self._save_dir, file_path)) == osp.abspath(main):
+            raise ConfigError(f"LocalVisBackend: file_path {file_path!r} is the scalar file itself")
+        self._checked_paths[key] = None
 
     def add_scalars(self, scalar_dict: dict, step: int = 0, file_path: Optional[str] = None, **kwargs) -> None:
-        """Append ``{**scalar_dict, 'step': step}`` to ``scalars.json`` (and ``file_path``)."""
-        main = self._path(self._scalar_save_file)
-        if main is None:
+        """Append ``{**scalar_dict, 'step': step}`` to ``scalars.json`` (and ``file_path``).
+
+        Each line is flushed at once, so the files are complete after every call, as if they
+        were reopened for each write.
+        """
+        if self._save_dir is None:
             return
         record = _plain(dict(scalar_dict))
         record.setdefault("step", step)
+        line = json.dumps(record) + "\n"
         if file_path is not None:
-            if not file_path.endswith(".json"):
-                raise ConfigError(f"LocalVisBackend: file_path must end in .json, got {file_path!r}")
-            extra = osp.join(self._save_dir, file_path)
-            if osp.abspath(extra) == osp.abspath(main):
-                raise ConfigError(f"LocalVisBackend: file_path {file_path!r} is the scalar file itself")
-            self._append(extra, record)
-        self._append(main, record)
+            self._check_file_path(file_path)
+            extra = self._file(file_path)
+            extra.write(line)
+            extra.flush()
+        main = self._file(self._scalar_save_file)
+        main.write(line)
+        main.flush()
+
+    def _close_files(self) -> None:
+        files, self._files = self._files, {}
+        for handle in files.values():
+            handle.close()
+
+    def close(self) -> None:
+        """Close the scalar files (a later write reopens them)."""
+        self._close_files()
 
     def add_config(self, config: Any, **kwargs) -> None:
         """Write the config's text (``pretty_text`` if it has one) to ``config.py``."""
