@@ -21,9 +21,10 @@ import ast
 import contextlib
 import os
 import re
-from typing import Any, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
-from hookport.config.loader import JSON_SUFFIXES, YAML_SUFFIXES, _assignment_lines, _data_key_line
+from hookport.config.loader import (BASE_KEY, JSON_SUFFIXES, YAML_SUFFIXES, _assignment_lines, _base_entries,
+                                    _data_key_line, _parse_data)
 from hookport.errors import ConfigError, HookportError, HookValidationError, PriorityError, RegistryError
 
 _TOKEN = re.compile(r"[A-Za-z_][\w.]*")
@@ -93,12 +94,45 @@ def _built_types(value: Any) -> Iterator[str]:
 
 
 def key_location(key: str, sources: Sequence[Tuple[str, str]]) -> Optional[Tuple[str, int]]:
-    """``(file, line)`` of the last file in ``sources`` (bases first, the config last) assigning ``key``."""
-    for path, text in reversed(list(sources)):
-        line = _key_line(path, text, key)
-        if line is not None:
-            return path, line
+    """``(file, line)`` of the assignment of ``key`` that the loaded config took its value from.
+
+    ``sources`` are the files read (bases first, the config last). A file's own assignment wins over its
+    bases; among sibling bases the first that defines the key is taken (MMCV's rule allows only one to
+    define it, iMIX's keeps the first).
+    """
+    if not sources:
+        return None
+    return _origin(sources[-1][0], key, dict(sources), set())
+
+
+def _origin(path: str, key: str, texts: Dict[str, str], seen: Set[str]) -> Optional[Tuple[str, int]]:
+    text = texts.get(path)
+    if text is None or path in seen:
+        return None
+    seen.add(path)
+    line = _key_line(path, text, key)
+    if line is not None:
+        return path, line
+    for base in _base_paths(path, text):
+        found = _origin(base, key, texts, seen)
+        if found is not None:
+            return found
     return None
+
+
+def _base_paths(path: str, text: str) -> List[str]:
+    """The ``_base_`` files of one config, as the loader names them."""
+    suffix = os.path.splitext(path)[1].lower()
+    try:
+        if suffix in YAML_SUFFIXES + JSON_SUFFIXES:
+            data = _parse_data(path, text, suffix)
+            raw = data.get(BASE_KEY) if isinstance(data, dict) else None
+            entries = [raw] if isinstance(raw, str) else list(raw or ())
+        else:
+            entries = [entry for entry, _ in _base_entries(ast.parse(text, filename=path), path)[0]]
+    except (SyntaxError, HookportError):  # it loaded, so this is a substitution artefact: no bases known
+        return []
+    return [os.path.normpath(os.path.join(os.path.dirname(path), os.path.expanduser(entry))) for entry in entries]
 
 
 def _key_line(path: str, text: str, key: str) -> Optional[int]:

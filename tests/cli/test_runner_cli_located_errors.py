@@ -197,3 +197,11 @@ def test_a_training_failure_is_not_pinned_to_a_config_line(cli, write, tmp_path)
     """)
     assert cli("run", cfg, "--work-dir", tmp_path / "w") == 2
     assert cli.error_line().startswith("loss is nan at iteration ")
+
+
+def test_imix_first_base_wins_and_is_the_one_named(cli, write, imix_hooks_path):
+    first = write("first.py", "optimizer = dict(type='SGD', lr='x')\n")
+    write("second.py", "optimizer = dict(type='SGD', lr=0.1)\n")
+    cfg = write("cfg.py", f"_base_ = ['first.py', 'second.py', {IMIX_BY_ITER!r}]\n")
+    assert cli("schedule", cfg, "--iters-per-epoch", "2") == 2
+    assert cli.error_line() == f"{first}:1: optimizer.lr must be a number >= 0, got 'x'"
