@@ -17,6 +17,7 @@ import yaml
 
 from hookport.compat.imix.build import all_hooks, settings
 from hookport.compat.imix.hook import IMIX_STAGES
+from hookport.compat.imix.lr_policies import policy_class
 from hookport.errors import ConfigError
 from hookport.registry import apply_custom_imports
 from hookport.runner.dialect import DIALECTS, Dialect
@@ -93,6 +94,8 @@ class ImixDialect(Dialect):
         where = _filename(cfg)
         apply_custom_imports(cfg)
         st = settings(cfg, where=where)
+        if cfg.get("lr_config"):  # LRSchedulerHook is listed without its policy: check the name here
+            policy_class(cfg["lr_config"], where)
         return table_of(all_hooks(cfg, st, where=where, main_process=not distributed))
 
     def register_hooks(self, runner, default_hooks: Optional[dict] = None,

@@ -21,6 +21,7 @@ Where iMIX's released code is broken, the evident intent is implemented:
 """
 from __future__ import annotations
 
+import difflib
 import math
 from bisect import bisect_right
 from typing import Any, Callable, Dict, List, Sequence
@@ -328,19 +329,28 @@ _SHARED_KEYS = ("use_warmup", "warmup_iterations")
 _UNSUPPORTED = {"ReduceOnPlateauSchedule": "it needs a validation metric at every step"}
 
 
-def build_policy(lr_config: Dict[str, Any], optimizer: Any, where: Any = None) -> ImixLRPolicy:
-    """Build ``lr_config`` (``policy`` + kwargs; ``use_warmup``/``warmup_iterations`` kept for policies
-    that take them) into a policy acting on ``optimizer.param_groups``."""
-    cfg = dict(lr_config)
-    policy = cfg.pop("policy", None)
+def policy_class(lr_config: Dict[str, Any], where: Any = None) -> type:
+    """The policy class ``lr_config['policy']`` names (checked without an optimizer: ``hookport hooks``)."""
+    policy = lr_config.get("policy")
     if policy is None:
         raise ConfigError("lr_config needs a 'policy' (an iMIX LR scheduler name)", file=where)
     if policy in _UNSUPPORTED:
         raise ConfigError(f"lr_config.policy {policy!r} is not supported: {_UNSUPPORTED[policy]}", file=where)
     cls = POLICIES.get(policy)
     if cls is None:
-        raise ConfigError(f"unknown iMIX lr_config.policy {policy!r}; known: {', '.join(sorted(POLICIES))}",
+        close = difflib.get_close_matches(str(policy), list(POLICIES), n=3, cutoff=0.6)
+        hint = f"did you mean {', '.join(map(repr, close))}? " if close else ""
+        raise ConfigError(f"unknown iMIX lr_config.policy {policy!r}; {hint}known: {', '.join(sorted(POLICIES))}",
                           file=where)
+    return cls
+
+
+def build_policy(lr_config: Dict[str, Any], optimizer: Any, where: Any = None) -> ImixLRPolicy:
+    """Build ``lr_config`` (``policy`` + kwargs; ``use_warmup``/``warmup_iterations`` kept for policies
+    that take them) into a policy acting on ``optimizer.param_groups``."""
+    cls = policy_class(lr_config, where)
+    cfg = dict(lr_config)
+    policy = cfg.pop("policy")
     import inspect
 
     params = inspect.signature(cls.__init__).parameters
