@@ -35,6 +35,13 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def _write_all(handle: Any, data: bytes) -> None:
+    """Write ``data`` to an unbuffered file, looping over short writes."""
+    view = memoryview(data)
+    while view:
+        view = view[handle.write(view):]
+
+
 def _is_main_process() -> bool:
     torch = sys.modules.get("torch")
     if torch is None:
@@ -88,8 +95,8 @@ class LocalVisBackend(BaseVisBackend):
         self._img_save_dir = img_save_dir
         self._config_save_file = config_save_file
         self._scalar_save_file = scalar_save_file
-        # Append handles by file name, opened on first write and kept until close(): opening
-        # and closing two files per logged interval was most of LoggerHook's cost.
+        # Unbuffered binary append handles by file name, opened on first write and kept until
+        # close(): opening and closing two files per logged interval was most of LoggerHook's cost.
         self._files: Dict[str, Any] = {}
         self._files_dir: Optional[str] = None
         self._checked_paths: Dict[tuple, None] = {}
@@ -107,7 +114,7 @@ class LocalVisBackend(BaseVisBackend):
             self._files_dir = self._save_dir
         handle = self._files.get(name)
         if handle is None:
-            handle = self._files[name] = open(self._path(name), "a", encoding="utf-8")
+            handle = self._files[name] = open(self._path(name), "ab", buffering=0)
         return handle
 
     def _check_file_path(self, file_path: str) -> None:
@@ -125,22 +132,18 @@ class LocalVisBackend(BaseVisBackend):
     def add_scalars(self, scalar_dict: dict, step: int = 0, file_path: Optional[str] = None, **kwargs) -> None:
         """Append ``{**scalar_dict, 'step': step}`` to ``scalars.json`` (and ``file_path``).
 
-        Each line is flushed at once, so the files are complete after every call, as if they
-        were reopened for each write.
+        Each line is written straight to the file (no buffer), so the files are complete after
+        every call, as if they were reopened for each write.
         """
         if self._save_dir is None:
             return
         record = _plain(dict(scalar_dict))
         record.setdefault("step", step)
-        line = json.dumps(record) + "\n"
+        line = (json.dumps(record) + "\n").encode("utf-8")
         if file_path is not None:
             self._check_file_path(file_path)
-            extra = self._file(file_path)
-            extra.write(line)
-            extra.flush()
-        main = self._file(self._scalar_save_file)
-        main.write(line)
-        main.flush()
+            _write_all(self._file(file_path), line)
+        _write_all(self._file(self._scalar_save_file), line)
 
     def _close_files(self) -> None:
         files, self._files = self._files, {}
