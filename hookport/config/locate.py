@@ -73,8 +73,10 @@ def subject_key(message: str, cfg: Any) -> Optional[str]:
         return min(named)[1]
     built = {key: set(_built_types(cfg[key])) for key in keys}
     for token in _TOKEN.findall(message):  # in message order: the wrong name comes before the suggestions
+        parts = token.split(".")
+        names = {".".join(parts[:i]) for i in range(1, len(parts) + 1)} | set(parts)  # a.b.C.meth: C
         for key in keys:
-            if {token, token.rpartition(".")[2]} & built[key]:
+            if names & built[key]:
                 return key
     return None
 

@@ -26,6 +26,9 @@ def bind(hook: Any, stages: Sequence[str]) -> Dict[str, Optional[Callable]]:
     bound_in = getattr(hook, "bound_in", None)
     if callable(bound_in):
         return bound_in(tuple(stages))
+    if not callable(getattr(hook, "bound", None)):
+        raise HookValidationError(f"{type(hook).__module__}.{type(hook).__qualname__} is not a hook: derive it from "
+                                  f"hookport.hooks.Hook, mmcv.runner.Hook or imix's HookBase")
     return {stage: hook.bound(stage) for stage in stages}
 
 

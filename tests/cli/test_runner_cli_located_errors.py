@@ -121,6 +121,8 @@ def user_hooks(tmp_path, monkeypatch):
     (pkg / "needs_dep.py").write_text("import no_such_dependency_hp\n")
     (pkg / "raises.py").write_text("x = 1\nraise ValueError('boom')\n")
     (pkg / "syntax.py").write_text("x = (\n")
+    (pkg / "shapes.py").write_text("from hookport.hooks import Hook\n\n\nclass NotAHook:\n    pass\n\n\n"
+                                   "class OldSignature(Hook):\n    def after_train_iter(self, runner):\n        pass\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     yield pkg
     for name in [m for m in sys.modules if m.startswith("userhooks")]:
@@ -205,3 +207,17 @@ def test_imix_first_base_wins_and_is_the_one_named(cli, write, imix_hooks_path):
     cfg = write("cfg.py", f"_base_ = ['first.py', 'second.py', {IMIX_BY_ITER!r}]\n")
     assert cli("schedule", cfg, "--iters-per-epoch", "2") == 2
     assert cli.error_line() == f"{first}:1: optimizer.lr must be a number >= 0, got 'x'"
+
+
+@pytest.mark.parametrize("base, type_path, message", [
+    (MMENGINE_TOY, "userhooks.shapes.NotAHook", "userhooks.shapes.NotAHook is not a hook: derive it from "),
+    (MMCV_TOY, "userhooks.shapes.NotAHook", "userhooks.shapes.NotAHook is not a hook: derive it from "),
+    (MMENGINE_TOY, "userhooks.shapes.OldSignature", "hook OldSignature.after_train_iter(runner) cannot be called as "),
+])
+def test_classes_that_cannot_be_hooks_are_located_errors(cli, write, tmp_path, user_hooks, mmcv_hooks_path,
+                                                         base, type_path, message):
+    cfg = write("cfg.py", f"_base_ = [{base!r}]\ncustom_hooks = [dict(type={type_path!r})]\n")
+    for command in (("hooks", cfg), ("run", cfg, "--work-dir", tmp_path / "w")):
+        assert cli(*command) == 2
+        assert cli.error_line().startswith(f"{cfg}:2: {message}")
+    assert not (tmp_path / "w").exists()
