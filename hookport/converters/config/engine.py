@@ -17,7 +17,7 @@ from hookport.converters.config.context import Context, Options
 from hookport.converters.config.dialect import detect
 from hookport.converters.config.translators import BACKPORT_TRANSLATORS, IMIX_TRANSLATORS, MMCV_TRANSLATORS
 from hookport.converters.config.tree import Loaded, Loader
-from hookport.converters.config.values import SDict, Sourced, plain
+from hookport.converters.config.values import Opaque, SDict, Sourced, plain
 from hookport.converters.config.writer import NewKey, Plan, render
 from hookport.converters.report import Finding, Outcome
 from hookport.errors import ConfigError, HookportError
@@ -49,6 +49,47 @@ def delta(new: Any, old: Any) -> Any:
             if sub is value and isinstance(new, Sourced) and key in new.srcs:
                 out.srcs[key] = new.srcs[key]
     return out
+
+
+def naming(value: Any, names: set) -> Optional[SDict]:
+    """The entries of dict ``value`` whose text names a variable in ``names`` (None if there are none).
+
+    MMEngine resolves a name such as ``vis_backends=vis_backends`` when it executes the base that
+    contains it, so a child that redefines ``vis_backends`` must also re-state ``visualizer``.
+    """
+    if not isinstance(value, dict) or not names:
+        return None
+    out = SDict()
+    if "type" in value:  # a partial dict still says what it configures
+        out["type"] = value["type"]
+    for key, item in value.items():
+        if isinstance(item, dict):
+            sub = naming(item, names)
+            if sub is not None:
+                out[key] = sub
+        elif any(isinstance(o, Opaque) and o.src in names for o in _leaves(item)):
+            _copy_entries(value, out, [key])
+    return out if set(out) - {"type"} else None
+
+
+def _leaves(value: Any):
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield value
+
+
+def _with(change: Any, stale: SDict) -> Any:
+    """``change`` (a delta or ``_SAME``) plus the ``stale`` entries that must be written again."""
+    if change is _SAME:
+        return stale
+    if not isinstance(change, dict):
+        return change
+    for key, value in stale.items():
+        if key not in change:
+            change[key] = value
+    return change
 
 
 def _copy_entries(src: dict, dst: SDict, keys: List[Any]) -> None:
@@ -138,6 +179,11 @@ class Converter:
             change = delta(value, inherited[key]) if key in inherited else value
             if change is not _SAME:
                 out[key] = change
+        for key, value in ctx.out.items():
+            if key in inherited and key not in self.suppressed.get(loaded.path, ()):
+                stale = naming(value, set(out) - {key})
+                if stale:
+                    out[key] = _with(out.get(key, _SAME), stale)
         self._writes[loaded.path] = out
         return out
 
