@@ -9,10 +9,11 @@ priority, so ties keep registration order.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from hookport.errors import ConfigError
+from hookport.errors import ConfigError, HookportError
 from hookport.registry import HOOKS, apply_custom_imports
 from hookport.runner.dialect import DIALECTS, Dialect
 from hookport.runner.dispatch import HookTable
@@ -30,6 +31,13 @@ DEFAULT_HOOKS: Tuple[Tuple[str, Dict[str, Any]], ...] = (
 
 def assemble_hooks(default_hooks: Optional[dict] = None, custom_hooks: Optional[Sequence[Any]] = None) -> List[Any]:
     """The hook specs (configs or instances) to register, in registration order."""
+    return [spec for _, spec in assemble_named_hooks(default_hooks, custom_hooks)]
+
+
+def assemble_named_hooks(default_hooks: Optional[dict] = None,
+                         custom_hooks: Optional[Sequence[Any]] = None) -> List[Tuple[str, Any]]:
+    """``(where, spec)`` in registration order; ``where`` names the entry (``default_hooks.logger``,
+    ``custom_hooks[0]``) for error messages."""
     merged: Dict[str, Any] = {key: copy.deepcopy(spec) for key, spec in DEFAULT_HOOKS}
     if default_hooks is not None:
         if not isinstance(default_hooks, dict):
@@ -44,7 +52,19 @@ def assemble_hooks(default_hooks: Optional[dict] = None, custom_hooks: Optional[
                 merged[key] = spec
     if custom_hooks is not None and not isinstance(custom_hooks, (list, tuple)):
         raise ConfigError(f"custom_hooks must be a list, got {type(custom_hooks).__name__}")
-    return list(merged.values()) + list(custom_hooks or ())
+    return ([(f"default_hooks.{key}", spec) for key, spec in merged.items()] +
+            [(f"custom_hooks[{i}]", spec) for i, spec in enumerate(custom_hooks or ())])
+
+
+@contextlib.contextmanager
+def _entry_errors(where: str) -> Iterator[None]:
+    """Prefix a HookportError raised while building or registering one hook with the entry it came from."""
+    try:
+        yield
+    except HookportError as err:
+        err.message = f"{where}: {err.message}"  # same error (class, location), clearer subject
+        err.args = (err.message,)
+        raise
 
 
 def build_hook(spec: Any, scheme: str = "mmengine", registry: Any = None) -> Tuple[Any, Any]:
@@ -87,16 +107,18 @@ class MMEngineDialect(Dialect):
         """All hooks of ``cfg`` in dispatch order (MMEngine adds no hook for distributed runs)."""
         apply_custom_imports(cfg)
         table = HookTable(self.scheme, self.stages)
-        for spec in assemble_hooks(cfg.get("default_hooks"), cfg.get("custom_hooks")):
-            hook, priority = build_hook(spec, self.scheme)
-            table.register(hook, priority)
+        for where, spec in assemble_named_hooks(cfg.get("default_hooks"), cfg.get("custom_hooks")):
+            with _entry_errors(where):
+                hook, priority = build_hook(spec, self.scheme)
+                table.register(hook, priority)
         return table
 
     def register_hooks(self, runner, default_hooks: Optional[dict] = None,
                        custom_hooks: Optional[Sequence[Any]] = None) -> None:
         """Register the assembled hooks on ``runner``."""
-        for spec in assemble_hooks(default_hooks, custom_hooks):
-            runner.register_hook(spec)
+        for where, spec in assemble_named_hooks(default_hooks, custom_hooks):
+            with _entry_errors(where):
+                runner.register_hook(spec)
 
     def build_runner(self, cfg: dict):
         """``Runner.from_cfg(cfg)``."""

@@ -6,9 +6,9 @@ from tests.cli.conftest import IMIX_BY_ITER, MMCV_TOY, MMENGINE_TOY
 
 @pytest.mark.parametrize("base, assignment, message", [
     (MMENGINE_TOY, "default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=None))",
-     "CheckpointHook: interval must be an int, got None"),
+     "default_hooks.checkpoint: CheckpointHook: interval must be an int, got None"),
     (MMENGINE_TOY, "default_hooks = dict(checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts='2'))",
-     "CheckpointHook: max_keep_ckpts must be an int, got '2'"),
+     "default_hooks.checkpoint: CheckpointHook: max_keep_ckpts must be an int, got '2'"),
     (MMCV_TOY, "checkpoint_config = dict(interval=None)",
      "checkpoint_config: CheckpointHook: interval must be an int, got None"),
     (MMCV_TOY, "log_config = dict(interval='5', hooks=[dict(type='TextLoggerHook')])",

@@ -28,7 +28,8 @@ def test_bad_config_from_another_directory_is_one_line_and_debug_adds_the_traceb
     plain = _hookport("hooks", os.path.join("cfgs", "child.py"), cwd=tmp_path)
     assert plain.returncode == 2 and plain.stdout == ""
     assert plain.stderr.splitlines() == [
-        f"{os.path.join('cfgs', 'base.py')}:2: unknown hook type 'EmptyCacheHok'; did you mean 'EmptyCacheHook'?"]
+        f"{os.path.join('cfgs', 'base.py')}:2: custom_hooks[0]: unknown hook type 'EmptyCacheHok'; "
+        "did you mean 'EmptyCacheHook'?"]
     debug = _hookport("--debug", "hooks", os.path.join("cfgs", "child.py"), cwd=tmp_path)
     assert debug.returncode == 2 and "Traceback (most recent call last)" in debug.stderr
     assert debug.stderr.rstrip().endswith(plain.stderr.rstrip())
