@@ -29,3 +29,13 @@ def test_imix_hooks_json_uses_imix_level_names(cli, imix_hooks_path):
     assert names[20] == "HIGH" and names[30] == "NORMAL" and names[50] == "LOWER"  # iMIX's, not MMCV's
     for stage, hooks in doc["mount_points"].items():
         assert all(h in doc["hooks"] for h in hooks), stage
+
+
+@pytest.mark.parametrize("entry, message", [
+    ("dict(priority=10)", "custom_hooks[0]: a hook config needs a 'type' key, got keys []"),
+    ("dict(type='EMAHok')", "custom_hooks[0]: unknown hook type 'EMAHok'; did you mean 'EMAHook'?"),
+])
+def test_mmcv_custom_hook_entries_are_named(cli, write, mmcv_hooks_path, entry, message):
+    cfg = write("cfg.py", f"_base_ = [{MMCV_TOY!r}]\ncustom_hooks = [{entry}]\n")
+    assert cli("hooks", cfg) == 2
+    assert cli.error_line() == f"{cfg}:2: {message}"

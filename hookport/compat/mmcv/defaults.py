@@ -14,7 +14,7 @@ import copy
 from typing import Any, List, Optional, Tuple
 
 from hookport.compat.mmcv.policy import build_updater
-from hookport.errors import ConfigError
+from hookport.errors import ConfigError, HookportError
 from hookport.registry import MMCV_HOOKS
 
 HookSpec = Tuple[Any, Any]  # (hook instance, priority)
@@ -117,7 +117,7 @@ def custom_hooks(config: Any) -> List[HookSpec]:
         try:
             # build_hook also places hooks of other systems (iMIX `level`) in MMCV's scheme
             hook, priority = build_hook(item, "mmcv", MMCV_HOOKS)
-        except ConfigError as err:
-            raise ConfigError(f"custom_hooks[{i}]: {err.message}") from None
+        except HookportError as err:  # unknown type, bad arguments, a dotted path that does not import
+            raise ConfigError(f"custom_hooks[{i}]: {err.message}", err.file, err.line) from None
         out.append((hook, "NORMAL" if priority is None else priority))
     return out
