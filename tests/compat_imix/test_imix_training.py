@@ -272,6 +272,186 @@ def test_common_metric_lines_follow_imix_layout(imix_fixture_env, tmp_path):
 @pytest.mark.slow
 def test_distributed_run_records_evaluation_once(tmp_path):
     """torchrun with two CPU processes (gloo): data sharded, checkpoints and eval records from rank 0 only."""
+    import subprocess
+    import sys
+
+    from tests.compat_imix.imix_helpers import FIXTURES
+
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=FIXTURES + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+                           "-m", "hookport", "run", os.path.join(CONFIGS, "toy_by_epoch.py"), "--work-dir",
+                           str(tmp_path), "--launcher", "pytorch"], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    evals = [json.loads(line) for line in open(tmp_path / "eval_result.json")]
+    assert [(e["iter"], e["model_name"]) for e in evals] == [
+        (2, "ToyClassifier_ToyDataset_iter0000002_model.pth"), (5, "ToyClassifier_ToyDataset_iter0000005_model.pth"),
+        (6, "ToyClassifier_ToyDataset_model_final.pth")]
+    assert not hasattr(eng.trainer, "epoch") and not hasattr(eng.trainer, "inner_iter")
+
+
+def test_by_iter_resume_continues_counters_and_schedule(imix_fixture_env, tmp_path):
+    full = engine("toy_by_iter.py", tmp_path / "full")
+    full.train()
+    full_lrs = [r["lr"] for r in imix_fixture_env.EVENTS if r["event"] == "before_train_iter"]
+    imix_fixture_env.EVENTS.clear()
+    resumed = engine("toy_by_iter.py", tmp_path / "resumed",
+                     resume_from=str(tmp_path / "full" / "ToyClassifier_ToyDataset_iter0000002_model.pth"))
+    assert resumed.trainer.start_iter == 3
+    resumed.train()
+    rows = events(imix_fixture_env, keys=("event", "iter", "log_buffer_iter", "start_iter"))
+    assert rows[0] == ("before_train", 3, 3, 3)
+    assert [r[1] for r in rows if r[0] == "before_train_iter"] == [3, 4, 5, 6]
+    assert rows[-1] == ("after_train", 6, 7, 3)
+    resumed_lrs = [r["lr"] for r in imix_fixture_env.EVENTS if r["event"] == "before_train_iter"]
+    assert resumed_lrs == pytest.approx(full_lrs[3:])
+    assert sorted(f for f in os.listdir(tmp_path / "resumed") if f.endswith(".pth") and "iter" in f) == [
+        "ToyClassifier_ToyDataset_iter0000005_model.pth"]
+
+
+def test_gradient_accumulation(imix_fixture_env, tmp_path):
+    eng = engine("toy_accumulation.py", tmp_path)
+    snapshots = []
+    first = next(eng.model.parameters())
+
+    class Snap:  # after every iteration, record whether the weights moved
+        def __init__(self):
+            self.last = first.detach().clone()
+
+        def __call__(self, view):
+            snapshots.append((view.iter, not torch.equal(self.last, first.detach()), first.grad is not None
+                              and bool(first.grad.abs().sum() > 0)))
+            self.last = first.detach().clone()
+
+    snap = Snap()
+    from hookport.compat.imix.loop import ImixLoop
+    from hookport.compat.imix.engine import _forward
+
+    loop = ImixLoop(eng.trainer, eng.table, _forward(eng.model))
+    loop._call["after_train_iter"] = loop._call["after_train_iter"] + (snap,)
+    loop.run()
+    # the optimizer steps on (iter+1) % 2 == 0 only; gradients accumulate in between
+    assert [(it, moved) for it, moved, _ in snapshots] == [(i, i % 2 == 1) for i in range(6)]
+    rows = [r for r in imix_fixture_env.EVENTS if r["event"] == "after_train_iter"]
+    # a HIGH custom hook runs after LRSchedulerHook, which steps every 2 iterations
+    assert [r["lr"] for r in rows] == pytest.approx([0.025, 0.0625, 0.0625, 0.1, 0.1, 0.1])
+    assert {(r["max_iter"], r["steps"]) for r in rows} == {(6 // 2, 2)}
+    history = eng.trainer.log_buffer.history("grad_norm").values()
+    assert [it for _, it in history] == list(range(6))  # clipped (and logged) after every backward
+    assert eng.trainer.output["loss"].item() == pytest.approx(eng.trainer.output["total_loss"].item() / 2)
+    # mid-epoch checkpoint (iter_period 2) at iteration 1 of epoch 0; iterations 3 and 5 end an epoch
+    assert "ToyClassifier_ToyDataset_epoch0_iter2_model.pth" in os.listdir(tmp_path)
+    # mid-epoch evaluation every eval_iter_period (2) iterations, except on epoch boundaries; and every epoch end
+    evals = [json.loads(line) for line in open(tmp_path / "eval_result.json")]
+    assert [(e["iter"], e["epoch"], e["model_name"]) for e in evals] == [
+        (1, 0, "ToyClassifier_ToyDataset_epoch0_iter2_model.pth"), (3, 0, "ToyClassifier_ToyDataset_epoch0_model.pth"),
+        (3, 1, "ToyClassifier_ToyDataset_epoch1_iter4_model.pth"), (6, 1, "ToyClassifier_ToyDataset_epoch1_model.pth")]
+
+
+def test_after_train_runs_when_training_raises(imix_fixture_env, tmp_path):
+    from hookport.compat.imix.hook import HookBase
+    from hookport.compat.imix.dialect import table_of
+
+    class Boom(HookBase):
+        def after_train_iter(self):
+            if self.trainer.iter == 1:
+                raise RuntimeError("boom")
+
+    eng = engine("toy_by_epoch.py", tmp_path)
+    boom = Boom()
+    boom.level = "LOWEST"
+    eng.hooks.append(boom)
+    eng.table = table_of(eng.hooks)
+    from hookport.compat.imix.hook import attach
+
+    attach(boom, eng.trainer)
+    with pytest.raises(RuntimeError, match="boom"):
+        eng.train()
+    assert events(imix_fixture_env, keys=("event", "iter"))[-1] == ("after_train", 1)
+
+
+def test_hookport_run_trains_an_imix_config(imix_fixture_env, tmp_path):
+    from hookport.cli import main
+
+    work = tmp_path / "run"
+    assert main(["run", os.path.join(CONFIGS, "toy_by_iter.py"), "--work-dir", str(work)]) == 0
+    assert (work / "ToyClassifier_ToyDataset_model_final.pth").exists()
+    recorded = json.load(open(work / "imix_events.json"))
+    assert [r["iter"] for r in recorded if r["event"] == "after_train_iter"] == list(range(7))
+    # --resume without a path picks the newest checkpoint the work dir recorded (the final one)
+    imix_fixture_env.EVENTS.clear()
+    assert main(["run", os.path.join(CONFIGS, "toy_by_iter.py"), "--work-dir", str(work), "--resume"]) == 0
+    assert [r["event"] for r in imix_fixture_env.EVENTS] == ["before_train", "after_train"]
+
+
+def test_by_epoch_resume_starts_at_the_next_epoch(imix_fixture_env, tmp_path):
+    engine("toy_by_epoch.py", tmp_path / "full").train()
+    imix_fixture_env.EVENTS.clear()
+    resumed = engine("toy_by_epoch.py", tmp_path / "resumed",
+                     resume_from=str(tmp_path / "full" / "ToyClassifier_ToyDataset_epoch0_model.pth"))
+    assert (resumed.trainer.start_iter, resumed.trainer.start_epoch) == (3, 1)
+    resumed.train()
+    rows = events(imix_fixture_env, keys=KEYS)
+    assert rows[0] == ("before_train", 3, None, None, 3)
+    assert [r[:3] for r in rows if r[0] == "before_train_iter"] == [("before_train_iter", i, 1) for i in (3, 4, 5)]
+    assert rows[-1] == ("after_train", 6, 1, 2, 6)
+
+
+def test_fp16_config_trains_with_a_grad_scaler(imix_fixture_env, tmp_path):
+    eng = engine("toy_by_iter.py", tmp_path, fp16=dict(init_scale=2.0 ** 8, growth_interval=2000))
+    assert type(eng.hooks[0]).__name__ == "Fp16OptimizerHook"
+    before = [p.detach().clone() for p in eng.model.parameters()]
+    eng.train()
+    assert any(not torch.equal(a, b.detach()) for a, b in zip(before, eng.model.parameters()))
+    assert eng.hooks[0]._scaler is not None
+
+
+@pytest.mark.gpu
+def test_fp16_on_cuda_uses_autocast_and_a_live_grad_scaler(imix_fixture_env, tmp_path):
+    eng = engine("toy_by_iter.py", tmp_path, fp16=dict(init_scale=2.0 ** 8, growth_interval=2))
+    eng.model.cuda()
+    dtypes = []
+    eng.model.head.register_forward_hook(lambda m, i, o: dtypes.append(o.dtype))
+    eng.train()
+    scaler = eng.hooks[0]._scaler
+    assert scaler.is_enabled() and set(dtypes) == {torch.float16}
+    assert scaler.get_scale() >= 2.0 ** 8  # grew (growth_interval 2) or stayed: finite fp16 gradients
+    assert all(torch.isfinite(p).all() for p in eng.model.parameters())
+
+
+def test_organizer_mode_helpers_during_training(imix_fixture_env, tmp_path):
+    from imix.engine.organizer import is_by_iter, is_mixed_precision
+
+    from hookport.compat.imix.dialect import table_of
+    from hookport.compat.imix.hook import HookBase, attach
+
+    seen = []
+
+    class Probe(HookBase):
+        def before_train(self):
+            seen.append((is_by_iter(), is_mixed_precision()))
+
+    eng = engine("toy_by_iter.py", tmp_path)
+    probe = Probe()
+    attach(probe, eng.trainer)
+    eng.hooks.append(probe)
+    eng.table = table_of(eng.hooks)
+    eng.train()
+    assert seen == [(True, False)] and (is_by_iter(), is_mixed_precision()) == (False, False)
+
+
+def test_common_metric_lines_follow_imix_layout(imix_fixture_env, tmp_path):
+    eng = engine("toy_by_epoch.py", tmp_path)
+    eng.train()
+    logger = next(h for h in eng.hooks if type(h).__name__ == "PeriodicLogger")
+    lines = logger._loggers[0].lines
+    assert len(lines) == 6
+    assert lines[4].startswith("epoch:1 \t 2/3 \t current_iter:5 \t max_iter:6 \t max_epoch:2 \t total_loss: ")
+    assert "\t lr:1.000000e-02 \t" in lines[4] and "load_data_time:" in lines[4] and "eta:0:00:00" in lines[4]
+
+
+@pytest.mark.slow
+def test_distributed_run_records_evaluation_once(tmp_path):
+    """torchrun with two CPU processes (gloo): data sharded, checkpoints and eval records from rank 0 only."""
     import socket
     import subprocess
     import sys

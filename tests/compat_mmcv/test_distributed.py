@@ -1,7 +1,6 @@
 """A legacy config under ``torchrun --nproc_per_node=2 hookport run --launcher pytorch`` (gloo on CPU)."""
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -11,17 +10,13 @@ import pytest
 ROOT = Path(__file__).parents[2]
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.mark.slow
 def test_two_process_legacy_run(tmp_path):
     pytest.importorskip("torch")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "fixtures/mmcv"), os.environ.get("PYTHONPATH", "")]))
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", f"--master_port={_free_port()}",
+    env = dict(os.environ, OMP_NUM_THREADS="1",
+               PYTHONPATH=os.pathsep.join([str(ROOT / "fixtures/mmcv"), os.environ.get("PYTHONPATH", "")]))
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
            "-m", "hookport", "run", str(ROOT / "fixtures/mmcv/legacy_toy_cfg.py"), "--work-dir", str(tmp_path),
            "--launcher", "pytorch"]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)

@@ -2,7 +2,6 @@
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import sys
 
@@ -12,11 +11,6 @@ import torch
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIXTURE = os.path.join(ROOT, "fixtures", "mmengine", "toy_classifier.py")
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.slow
@@ -28,7 +22,7 @@ def test_two_gloo_ranks_train_to_identical_weights(tmp_path):
                CUDA_VISIBLE_DEVICES="")
     hooks = ("custom_hooks=[{'type': 'EMAHook', 'momentum': 0.2, 'priority': 'ABOVE_NORMAL'}, "
              "{'type': 'tests.runner.helpers.DumpStateHook'}]")
-    cmd = [torchrun, "--nproc_per_node", "2", "--master_addr", "127.0.0.1", "--master_port", str(_free_port()),
+    cmd = [torchrun, "--standalone", "--nproc_per_node", "2",  # standalone: torchrun picks a free port itself
            "-m", "hookport", "run", FIXTURE, "--launcher", "pytorch", "--work-dir", str(tmp_path),
            "--cfg-options", hooks, "env_cfg={'dist_cfg': {'backend': 'nccl'}}"]
     done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
