@@ -36,6 +36,7 @@ from hookport.converters.codemod.notes import BehaviourNotes
 from hookport.converters.codemod.renames import RenameNames, RenameRule
 from hookport.converters.codemod.source_lines import StatementLines, nested
 from hookport.converters.codemod.signatures import is_plain, positional_names, with_params
+from hookport.converters.codemod.super_calls import forward_super
 from hookport.errors import PriorityError
 
 _ARG_NAMES = frozenset(("batch_idx", "data_batch", "outputs", "metrics"))
@@ -212,6 +213,7 @@ class ClassConverter:
             if is_plain(fn, dialect):
                 fn = with_params(fn, self._params_of(name), self.ctx, self.config, self.indent,
                                  add_runner=dialect == "imix")
+                fn = forward_super(fn, name, imix=dialect == "imix")
                 if dialect == "imix" or self._params_of(name):
                     self.ctx.fixed(code)
             elif not _ARG_NAMES.intersection(positional_names(fn) or ()) and self._params_of(name):
