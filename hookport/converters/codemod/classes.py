@@ -297,6 +297,8 @@ def _trigger(tables, dialect: str, resume: bool, renames=()) -> "re.Pattern[str]
     runner_attrs = sorted({r.parts[0][1] for r in tables.chains.values() if r.table == table and r.root == "runner"})
     self_attrs = sorted({r.parts[0][1] for r in tables.chains.values() if r.table == table and r.root == "self"})
     alternatives = [r"\.grad\b", r"\bCLASSES\b", r"\bloss\b"]
+    if dialect == "mmcv":  # super().after_epoch(runner) & co. (HP915)
+        alternatives.append(r"\bsuper\(.*\)\.(" + "|".join(map(re.escape, sorted(tables.generic))) + r")\b")
     alternatives += [rf"\b{re.escape(old)}\b" for old in renames]
     if runner_attrs:
         # any runner parameter name: the pattern's root is matched exactly during the walk

@@ -29,6 +29,11 @@ def _is_loss(target: cst.BaseExpression) -> bool:
     return holder[0] == "attr" and holder[1] in _LOSS_HOLDERS
 
 
+def _is_super(node: cst.BaseExpression) -> bool:
+    """``super()`` or ``super(Cls, self)``."""
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "super"
+
+
 class BehaviourNotes(BodyRule):
     """Mark constructs whose meaning shifts between the legacy runner and MMEngine."""
 
@@ -59,9 +64,14 @@ class BehaviourNotes(BodyRule):
                 self._note("resume_state")
 
     def visit_Call(self, node: cst.Call) -> None:
-        """Note in-place edits of the loss tensor (``.mul_()``, ``.add_()``...) in after-iter methods."""
-        # In-place edits of the loss tensor: outputs['loss'].mul_(...), .add_(...), ...
+        """Note in-place loss edits (``.mul_()``...) in after-iter methods and ``super().after_epoch(runner)``."""
         func = node.func
+        generic = self.ctx.tables.generic
+        if isinstance(func, cst.Attribute) and func.attr.value in generic and _is_super(func.value):
+            # MMEngine's Hook has no generic before/after_epoch/iter: the chained call would raise
+            self._note("generic_super", name=func.attr.value, helper=generic[func.attr.value]["helper"],
+                       runner=self.scope.runner or "runner")
+        # In-place edits of the loss tensor: outputs['loss'].mul_(...), .add_(...), ...
         if (self.scope.method in _AFTER_ITER and isinstance(func, cst.Attribute)
                 and func.attr.value.endswith("_") and not func.attr.value.startswith("_")
                 and _is_loss(func.value)):
