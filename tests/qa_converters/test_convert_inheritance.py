@@ -27,3 +27,41 @@ def test_child_adding_a_logger_backend_restates_the_visualizer(tmp_path):
     backends = Config.fromfile(str(out / "child.py")).visualizer["vis_backends"]
     assert [b["type"] for b in backends] == ["LocalVisBackend", "TensorboardVisBackend"]
     assert Config.fromfile(str(out / "child.py")).visualizer["type"] == "DetLocalVisualizer"
+
+
+def test_legacy_base_outside_the_run_is_a_warning(tmp_path, capsys):
+    """The output child only holds the difference over its converted base; a base left out of the
+    run (outside the tree) used to stay legacy without a word, so the pair no longer trained."""
+    src = write_tree(tmp_path / "src", {
+        "outside/sched.py": """
+            optimizer = dict(type='SGD', lr=0.1, momentum=0.9)
+            lr_config = dict(policy='step', step=[2])
+            runner = dict(type='EpochBasedRunner', max_epochs=3)
+        """,
+        "tree/child.py": """
+            _base_ = '../outside/sched.py'
+            lr_config = dict(step=[1])
+        """,
+    })
+    assert convert_tree(src / "tree", tmp_path / "out") == 0
+    err = capsys.readouterr().err
+    assert "1 finding(s) need attention" in err
+    capsys.readouterr()
+    assert convert_tree(src, tmp_path / "out_all") == 0  # base in the run: nothing to say
+    assert "0 finding(s) need attention" in capsys.readouterr().err
+
+
+def test_base_outside_the_run_is_named_in_the_report(tmp_path):
+    """The warning names the base and where the child includes it."""
+    from hookport.converters import Converter, Options
+
+    write_tree(tmp_path, {
+        "outside/sched.py": "optimizer = dict(type='SGD', lr=0.1)\nlr_config = dict(policy='step', step=[2])\n"
+                            "total_epochs = 3\n",
+        "tree/child.py": "_base_ = '../outside/sched.py'\nlr_config = dict(step=[1])\n",
+    })
+    converter = Converter(Options(verify=False))
+    child = str(tmp_path / "tree" / "child.py")
+    converter.prepare([child])
+    warnings = [f for f in converter.convert(child).findings if f.code == "HPC004"]
+    assert len(warnings) == 1 and "../outside/sched.py" in warnings[0].message and warnings[0].line == 1

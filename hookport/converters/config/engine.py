@@ -130,6 +130,8 @@ class Converter:
         #: base path -> new keys it leaves to its children (sibling-base collisions), and the sibling
         self.suppressed: Dict[str, set] = {}
         self.left_to_children: Dict[str, Dict[str, str]] = {}
+        #: absolute paths of the files of this run (set by :meth:`prepare`; None: not known)
+        self.run_paths: Optional[set] = None
 
     def _imix_bases(self, cfg: Dict[str, Any]) -> bool:
         """iMIX's first-base-wins rule applies to iMIX configs (MMCV raises on duplicate keys)."""
@@ -225,6 +227,7 @@ class Converter:
         so the later base does not write the key and every child that combines them writes the
         difference itself. Bad input is left for :meth:`convert` to report.
         """
+        self.run_paths = (self.run_paths or set()) | {os.path.abspath(p) for p in paths}
         for _ in range(4):
             new = False
             for path in paths:
@@ -296,6 +299,11 @@ class Converter:
         for key, sibling in self.left_to_children.get(loaded.path, {}).items():
             findings.append(Finding("HPC003", "note", f"'{key}' is written by the configs that combine this file with "
                                     f"{os.path.basename(sibling)} (MMEngine rejects a key defined by two bases)", path))
+        for base in self._legacy_bases_outside(loaded):
+            findings.append(Finding("HPC004", "warning", f"base {os.path.relpath(base, os.path.dirname(loaded.path))} "
+                                    "is not converted in this run, but this output only holds the difference over "
+                                    "its converted form: convert it too (same command, include its folder)", path,
+                                    loaded.file.base_line))
         status = "changed" if text != original else "unchanged"
         outcome = Outcome(path, status, findings, output=text)
         if self.options.verify:
@@ -304,6 +312,22 @@ class Converter:
             if finding.file == loaded.path:
                 finding.file = path
         return outcome
+
+    def _legacy_bases_outside(self, loaded: Loaded) -> List[str]:
+        """Bases (transitively) that need converting but are not among this run's files."""
+        if self.run_paths is None:
+            return []
+        out, todo, seen = [], list(loaded.bases), set()
+        while todo:
+            base = todo.pop(0)
+            if base.path in seen:
+                continue
+            seen.add(base.path)
+            todo.extend(base.bases)
+            ctx = self.translate(base)
+            if base.path not in self.run_paths and self.converts(ctx) and ctx.consumed & set(base.file.own):
+                out.append(base.path)
+        return out
 
     def _verify(self, loaded: Loaded, ctx: Context, outcome: Outcome) -> None:
         """Attach the verification verdict and turn deviations and order changes into findings."""
