@@ -82,8 +82,8 @@ def _emit(args, inputs: List[Tuple[str, str]], report, tree: bool) -> bool:
     for (source, rel), outcome in zip(inputs, report.outcomes):
         if outcome.status == "failed":
             continue
-        with open(source, encoding="utf-8") as handle:
-            original = handle.read()
+        with open(source, encoding="utf-8", newline="") as handle:
+            original = handle.read()  # as on disk (the converter keeps CRLF line ends)
         changed |= outcome.output != original
         if args.check:
             if outcome.output != original:

@@ -283,8 +283,8 @@ class Converter:
 
     def _convert(self, path: str) -> Outcome:
         loaded = self.loader.load(path)
-        with open(loaded.path, encoding="utf-8") as handle:
-            original = handle.read()
+        with open(loaded.path, encoding="utf-8", newline="") as handle:
+            original = handle.read()  # as on disk: a CRLF file stays CRLF
         ctx = self.translate(loaded)
         if not self.converts(ctx):
             return Outcome(path, "unchanged", output=original)
@@ -292,6 +292,8 @@ class Converter:
         writes = self.writes(loaded)
         plan = self._plan(loaded, ctx, own, writes)
         text, foreign = render(loaded.file, plan)
+        if "\r\n" in original.split("\n", 1)[0] + "\n":
+            text = text.replace("\r\n", "\n").replace("\n", "\r\n")
         findings = self._findings(ctx, own, writes)
         for src in sorted(set(foreign)):
             findings.append(Finding("HPC002", "warning", f"'{src}' comes from a base file; check that its names are "
