@@ -29,6 +29,8 @@ def translate(ctx: Context) -> None:
         if isinstance(hooks.get("checkpoint"), dict):
             hooks["checkpoint"].update(best)
             ctx.put("default_hooks", hooks, "evaluation")
+        elif "checkpoint" in hooks:  # checkpoint_config=None
+            _best_only(ctx, hooks, best, train_cfg)
         else:
             # writing default_hooks here would collide with a sibling runtime base
             consumed_all = False
@@ -38,6 +40,19 @@ def translate(ctx: Context) -> None:
         consumed_all = False
     if consumed_all:
         ctx.consume("evaluation")
+
+
+def _best_only(ctx: Context, hooks: dict, best: dict, train_cfg) -> None:
+    """MMCV's EvalHook saved the best checkpoint even with checkpoint_config=None; MMEngine's CheckpointHook
+    does it, so write one that saves nothing else (interval=-1, save_last=False)."""
+    hook = SDict(type="CheckpointHook", interval=-1, save_last=False)
+    if isinstance(train_cfg, dict) and train_cfg.get("type") == "IterBasedTrainLoop":
+        hook["by_epoch"] = False
+    hook.update(best)
+    hooks["checkpoint"] = hook
+    ctx.put("default_hooks", hooks, "evaluation")
+    ctx.find("HPC308", "change", f"evaluation {sorted(best)} with checkpoint_config=None -> default_hooks.checkpoint "
+             "saving only the best checkpoint (interval=-1, save_last=False)", "evaluation")
 
 
 def _loop(ctx: Context, cfg: dict, train_cfg: dict) -> None:
