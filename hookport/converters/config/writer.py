@@ -17,6 +17,8 @@ from hookport.converters.config.reader import ConfigFile
 
 TODO = "# TODO(hookport): "
 APPENDED = "# hookport: values that follow from combining this file's bases (see the conversion report)"
+#: the same for a file without bases: its new keys come from legacy settings kept with a TODO
+APPENDED_NO_BASES = "# hookport: values translated from settings kept above with a TODO (see the conversion report)"
 
 
 @dataclass
@@ -71,7 +73,8 @@ def render(cfg: ConfigFile, plan: Plan) -> Tuple[str, List[str]]:
         text = "".join(parts)
         if text and not text.endswith("\n"):
             parts.append("\n")
-        parts.append(("\n" if text.strip() else "") + APPENDED + "\n")
+        note = APPENDED if cfg.base_line is not None else APPENDED_NO_BASES
+        parts.append(("\n" if text.strip() else "") + note + "\n")
         parts.append(_assignments(fmt, plan.append, module.default_newline))
     parts.extend(_code(module, line) for line in module.footer)
     return "".join(parts), fmt.foreign

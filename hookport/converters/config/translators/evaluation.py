@@ -36,6 +36,8 @@ def translate(ctx: Context) -> None:
             consumed_all = False
             ctx.find("HPC302", "todo", f"{sorted(best)} belong in default_hooks.checkpoint, which this config does not "
                      "define; they are carried by the configs that also define checkpoint_config", "evaluation")
+            ctx.keep("evaluation", f"{', '.join(sorted(best))}: move to default_hooks.checkpoint where checkpoint_config "
+                     "is defined (MMEngine's CheckpointHook saves the best checkpoint)")
     if not _evaluator(ctx, cfg):
         consumed_all = False
     if consumed_all:
