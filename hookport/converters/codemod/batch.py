@@ -70,7 +70,8 @@ class BatchedTransformer(cst.CSTTransformer):
         if isinstance(node, _STATEMENTS):
             self._todo_stack.append([])
             self._extra_stack.append([])
-            if id(node) in self.skip:
+            # a class nested in a method has its own methods and `runner` parameters: not this hook's
+            if id(node) in self.skip or isinstance(node, cst.ClassDef):
                 return False
         for handler in self._visit.get(type(node).__name__, ()):
             handler(node)
