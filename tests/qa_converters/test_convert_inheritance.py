@@ -65,3 +65,24 @@ def test_base_outside_the_run_is_named_in_the_report(tmp_path):
     converter.prepare([child])
     warnings = [f for f in converter.convert(child).findings if f.code == "HPC004"]
     assert len(warnings) == 1 and "../outside/sched.py" in warnings[0].message and warnings[0].line == 1
+
+
+def test_unquoted_base_reference_is_read(tmp_path):
+    """MMCV's spelling ``{{_base_.x}}`` (unquoted; Python reads a set of a set) used to be
+    'not evaluated' (exit 2); only the quoted form, which MMCV itself mangles, was read."""
+    src = write_tree(tmp_path / "src", {
+        "base.py": """
+            steps = [3, 5]
+            optimizer = dict(type='SGD', lr=0.1)
+            lr_config = dict(policy='step', step=[8, 11])
+            total_epochs = 12
+        """,
+        "child.py": """
+            _base_ = './base.py'
+            lr_config = dict(step={{_base_.steps}})
+        """,
+    })
+    out = tmp_path / "out"
+    assert convert_tree(src, out) == 0
+    scheduler = Config.fromfile(str(out / "child.py")).param_scheduler
+    assert [s["milestones"] for s in scheduler if s["type"] == "MultiStepLR"] == [[3, 5]]

@@ -88,6 +88,13 @@ class Evaluator:
             return self._base_lookup(match.group(1))
         return text
 
+    def _eval_Set(self, node: cst.Set) -> Any:
+        # MMCV's own spelling is unquoted, `x = {{_base_.x}}` (Python reads it as a set of a set)
+        match = _BASE_REF.match(self.source(node).strip())
+        if match:
+            return self._base_lookup(match.group(1))
+        raise _NotLiteral("sets are not evaluated")
+
     def _eval_ConcatenatedString(self, node: cst.ConcatenatedString) -> Any:
         return self._eval(node.left) + self._eval(node.right)
 
