@@ -117,9 +117,20 @@ class ImportPlan:
             node = _legacy_import(stmt)
             if node is not None and not any(self.used(n) for n in self._bound(node)):
                 out[i] = []
+            elif node is not None:
+                out[i] = self._still_used(stmt, node)
         self._needed(out)
         self._keep_comments(out)
         return out
+
+    def _still_used(self, stmt: cst.SimpleStatementLine, node: cst.Import) -> Optional[List[cst.BaseStatement]]:
+        """``import mmcv.runner`` still used as ``mmcv.runner.X``: kept, with a TODO (MMEngine has no such module)."""
+        modules = [cst.helpers.get_full_name_for_node(a.name) for a in node.names]
+        notes = [self.tables.note("unknown_import", name=m) for m in modules if is_legacy_module(m, self.tables)]
+        notes = [n for n in notes if self.ctx.options.enabled(n[0])]
+        present = {line.comment.value for line in stmt.leading_lines if line.comment is not None}
+        notes = [n for n in notes if todos.comment(*n) not in present]  # an earlier run's TODO
+        return [todos.attach(stmt, notes)] if notes else None
 
     @staticmethod
     def _bound(node: cst.Import) -> List[str]:
