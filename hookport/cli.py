@@ -14,6 +14,7 @@ import argparse
 import importlib
 import sys
 import traceback
+import warnings
 from typing import List, Optional
 
 from hookport import __version__
@@ -38,12 +39,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings reach a CLI user as one ``warning: ...`` line, without Python's source excerpt."""
+    print(f"warning: {message}", file=sys.stderr if file is None else file)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Run ``hookport`` with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args._module.main(args) or 0)
+        with warnings.catch_warnings():
+            if not args.debug:
+                warnings.showwarning = _show_warning
+            return int(args._module.main(args) or 0)
     except HookportError as err:
         if args.debug:
             traceback.print_exc()

@@ -20,6 +20,7 @@ import os
 import pickle
 import re
 import tempfile
+import warnings
 from collections import OrderedDict
 from typing import Any, Dict, List, Optional
 
@@ -120,7 +121,10 @@ def load_checkpoint_file(path: str, map_location: Any = "cpu") -> Dict[str, Any]
     if os.path.getsize(path) == 0:
         raise CheckpointError("the checkpoint file is empty", file=path)
     try:
-        with torch.serialization.safe_globals(_compat_globals()):
+        with torch.serialization.safe_globals(_compat_globals()), warnings.catch_warnings():
+            # Bytes that are not a pickle make torch warn about an odd protocol before it fails;
+            # the failure is reported below, the warning is noise.
+            warnings.filterwarnings("ignore", message="Detected pickle protocol", category=UserWarning)
             checkpoint = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:  # torch raises UnpicklingError, or RuntimeError for some formats
         names = _unsafe_globals(path, err)

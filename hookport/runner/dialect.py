@@ -9,6 +9,7 @@ cheap and a dialect's module is only loaded when it is asked for.
 from __future__ import annotations
 
 import importlib
+import warnings
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Type
 
 from hookport.errors import ConfigError
@@ -25,6 +26,9 @@ class Dialect:
         marker_keys: top-level config keys that only this dialect uses.
         extends: dialects whose config format this one extends (iMIX configs use MMCV's keys plus
             their own): when both are detected, this one is the config's dialect.
+        leftover_keys: marker keys that ``hookport convert`` may leave in an otherwise converted
+            config with a TODO (MMEngine has nothing they could become, and MMEngine ignores them):
+            next to another dialect's keys they do not make the config a mix.
     """
 
     name: str = ""
@@ -32,6 +36,7 @@ class Dialect:
     stages: Tuple[str, ...] = STAGES
     marker_keys: Tuple[str, ...] = ()
     extends: Tuple[str, ...] = ()
+    leftover_keys: Tuple[str, ...] = ()
 
     def markers(self, cfg: dict) -> List[str]:
         """The keys of ``cfg`` that mark it as this dialect."""
@@ -130,6 +135,14 @@ def detect_dialect(cfg: dict, override: Optional[str] = None, *, file: Optional[
     hits = [(d, keys) for d, keys in hits if d.name not in extended]
     if not hits:
         return DIALECTS.get("mmengine")
+    if len(hits) > 1:
+        # A converted config that kept, say, `workflow` with a TODO is still that other dialect's.
+        decisive = [(d, keys) for d, keys in hits if not set(keys) <= set(d.leftover_keys)]
+        if len(decisive) == 1:
+            ignored = ", ".join(key for d, keys in hits if (d, keys) not in decisive for key in keys)
+            warnings.warn(f"{file or 'config'}: {ignored} ignored (no {decisive[0][0].name} meaning; "
+                          f"left by a conversion?)", UserWarning, stacklevel=2)
+            hits = decisive
     if len(hits) > 1:
         described = "; ".join(f"{d.name}: {', '.join(keys)}" for d, keys in hits)
         raise ConfigError(f"config mixes keys of several dialects ({described}); "

@@ -42,6 +42,17 @@ def test_mixing_mmcv_and_mmengine_keys_names_both():
         assert key in text
 
 
+def test_keys_a_conversion_leaves_with_a_todo_do_not_make_a_mix():
+    converted = dict(train_cfg=dict(type="EpochBasedTrainLoop", max_epochs=2), default_hooks=dict(),
+                     workflow=[("train", 1), ("val", 1)], evaluation=dict(interval=1, metric="custom"))
+    with pytest.warns(UserWarning, match="converted.py: workflow, evaluation ignored"):
+        assert detect_dialect(converted, file="converted.py").name == "mmengine"
+    # Alone they still mark a legacy config, and next to a real legacy key the mix is an error.
+    assert detect_dialect(dict(workflow=[("train", 1)], evaluation=dict(interval=1))).name == "mmcv"
+    with pytest.raises(ConfigError, match="lr_config"):
+        detect_dialect(dict(converted, lr_config=dict(policy="step", step=[1])))
+
+
 def test_override_wins_over_detection():
     assert detect_dialect(dict(default_hooks=dict()), override="mmcv").name == "mmcv"
     assert detect_dialect(LEGACY, override="mmengine").name == "mmengine"

@@ -56,6 +56,8 @@ class MMCVDialect(Dialect):
     scheme = "mmcv"
     stages = MMCV_STAGES
     marker_keys = MARKER_KEYS
+    # What `hookport convert` keeps with a TODO: a ('val', k) workflow, an evaluation it cannot place.
+    leftover_keys = ("workflow", "evaluation")
 
     def markers(self, cfg: dict) -> List[str]:
         """The legacy MMCV keys of ``cfg`` (none when the config is iMIX's)."""
