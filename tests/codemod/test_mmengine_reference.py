@@ -1,7 +1,7 @@
 """The converted mmdet-2.x-style and iMIX-style hooks in REAL MMEngine 0.10.7.
 
 Reads ``tests/data/reference/codemod/mmengine_check.json``, written by
-``tools/refdata/codemod_mmengine_check.py`` (run with /work/refenv/bin/python): each golden
+``tools/refdata/codemod_mmengine_check.py`` (run with $REFENV/bin/python): each golden
 ``fixtures/codemod/hooks/*.out.py`` imported next to real MMEngine and trained in a tiny
 MMEngine Runner with the hook built from ``dict(type='ClassName')``.
 """

@@ -1,4 +1,4 @@
-"""Do the codemod's converted hooks work in REAL MMEngine 0.10.7? (run with /work/refenv/bin/python)
+"""Do the codemod's converted hooks work in REAL MMEngine 0.10.7? (run with $REFENV/bin/python)
 
 For every golden output ``fixtures/codemod/hooks/*.out.py`` this script imports the module
 next to real MMEngine, checks that each converted class is registered in

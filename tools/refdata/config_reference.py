@@ -1,6 +1,6 @@
 """Reference data for hookport.config from the real mmcv 1.7.2 and mmengine 0.10.7.
 
-Run with ``/work/refenv/bin/python tools/refdata/config_reference.py``; writes
+Run with ``$REFENV/bin/python tools/refdata/config_reference.py``; writes
 ``tests/data/reference/config/{trees,cfg_options,merge_from_dict}.json``:
 
 * trees: every config tree under ``fixtures/config/trees/<case>/`` loaded from its ``main.*`` file by

@@ -1,4 +1,4 @@
-"""Reference check of `hookport convert` output against the REAL libraries (run with /work/refenv/bin/python).
+"""Reference check of `hookport convert` output against the REAL libraries (run with $REFENV/bin/python).
 
 For every converted fixture (golden ``*.out.py`` pairs and the ``expected/`` trees):
 

@@ -2,8 +2,8 @@
 
 Run with the reference venv (it has torch; iMIX is not installed, its wheel is only unpacked):
 
-    /work/refenv/bin/pip download imix==0.1.0 --no-deps -d /tmp/imixwheel
-    /work/refenv/bin/python tools/refdata/imix_reference.py /tmp/imixwheel/iMIX-0.1.0-py3-none-any.whl
+    $REFENV/bin/pip download imix==0.1.0 --no-deps -d /tmp/imixwheel
+    $REFENV/bin/python tools/refdata/imix_reference.py /tmp/imixwheel/iMIX-0.1.0-py3-none-any.whl
 
 iMIX's package ``__init__`` files import models, datasets and third-party libraries
 that are not needed here, so parent packages are stand-in modules whose ``__path__``

@@ -1,4 +1,4 @@
-"""Shared set-up for the MMCV 1.7.2 reference-data scripts (run with /work/refenv/bin/python).
+"""Shared set-up for the MMCV 1.7.2 reference-data scripts (run with $REFENV/bin/python).
 
 Importing this module makes the real ``mmcv.runner`` importable on CPU torch without torchvision
 and removes the runners' sleeps, then offers the toy pieces every script uses.

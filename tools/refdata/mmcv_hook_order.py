@@ -1,6 +1,6 @@
 """Record MMCV 1.7.2's hook order (``runner.get_hook_info()``) for legacy configs.
 
-Run: /work/refenv/bin/python tools/refdata/mmcv_hook_order.py
+Run: $REFENV/bin/python tools/refdata/mmcv_hook_order.py
 Writes tests/data/reference/mmcv/hook_order.json: a list of cases
 ``{"name", "cfg" (repr of the config dict), "distributed", "info" (get_hook_info() text),
 "hooks": [[class name, priority int], ...], "stages": {stage: [class names]}}``.

@@ -1,6 +1,6 @@
 """Record MMCV 1.7.2's lr/momentum trajectories (and its errors) on the REAL runners.
 
-Run: /work/refenv/bin/python tools/refdata/mmcv_schedules.py
+Run: $REFENV/bin/python tools/refdata/mmcv_schedules.py
 Writes tests/data/reference/mmcv/schedules.json: a list of cases, each
 ``{"name", "cfg" (the config dict's repr), "iters_per_epoch", "param_groups"?}`` plus either
 ``{"lr": [[..] per iter], "momentum": [[..] per iter], "epoch": [..], "inner_iter": [..]}``

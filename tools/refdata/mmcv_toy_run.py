@@ -1,6 +1,6 @@
 """Train the legacy toy configs on the REAL MMCV 1.7.2, as MMDetection 2.28's tools/train.py would.
 
-Run: /work/refenv/bin/python tools/refdata/mmcv_toy_run.py
+Run: $REFENV/bin/python tools/refdata/mmcv_toy_run.py
 Configs: fixtures/mmcv/legacy_toy_cfg.py (EpochBasedRunner) and legacy_toy_iter_cfg.py (IterBasedRunner).
 Writes tests/data/reference/mmcv/toy_run.json: the final weights (exact floats), the work_dir
 file set (timestamp replaced by ``<ts>``), checkpoint keys, the JSON log records (keys, and

@@ -1,4 +1,4 @@
-"""A real MMEngine 0.10.7 checkpoint for compatibility tests (run with /work/refenv/bin/python).
+"""A real MMEngine 0.10.7 checkpoint for compatibility tests (run with $REFENV/bin/python).
 
 Trains a 4->2 linear classifier for one epoch (8 samples, batch 4, SGD with momentum,
 MultiStepLR) with a real MMEngine Runner and copies ``epoch_1.pth`` to

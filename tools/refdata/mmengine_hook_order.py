@@ -1,6 +1,6 @@
 """Hook order of real MMEngine 0.10.7 Runners for several default_hooks/custom_hooks combinations.
 
-Run with ``/work/refenv/bin/python tools/refdata/mmengine_hook_order.py``. Writes
+Run with ``$REFENV/bin/python tools/refdata/mmengine_hook_order.py``. Writes
 ``tests/data/reference/mmengine/hook_order_<case>.json`` with, per case: the config's
 ``default_hooks``/``custom_hooks`` (user hooks as specs: class name, overridden mount
 points, class priority), MMEngine's ``get_hooks_info()`` text, the sorted hook list with

@@ -1,4 +1,4 @@
-"""Capture MMEngine 0.10.7 built-in hook behaviour as JSON (run with /work/refenv/bin/python).
+"""Capture MMEngine 0.10.7 built-in hook behaviour as JSON (run with $REFENV/bin/python).
 
 Writes ``tests/data/reference/mmengine_hooks/*.json``:
 

@@ -1,4 +1,4 @@
-"""Parameter groups built by real MMEngine 0.10.7's DefaultOptimWrapperConstructor (run with /work/refenv/bin/python).
+"""Parameter groups built by real MMEngine 0.10.7's DefaultOptimWrapperConstructor (run with $REFENV/bin/python).
 
 Writes ``tests/data/reference/mmengine/optim_constructor.json``: for a small model
 (conv, depthwise conv, batch norm, layer norm, linear) and several ``paramwise_cfg``s,

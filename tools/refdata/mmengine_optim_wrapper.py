@@ -1,4 +1,4 @@
-"""Gradient accumulation and clipping of real MMEngine 0.10.7 ``OptimWrapper`` (run with /work/refenv/bin/python).
+"""Gradient accumulation and clipping of real MMEngine 0.10.7 ``OptimWrapper`` (run with $REFENV/bin/python).
 
 Writes ``tests/data/reference/mmengine/optim_wrapper.json``: for several
 ``(accumulative_counts, init_counts, max_counts)`` the loss divisor and whether the

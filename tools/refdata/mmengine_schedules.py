@@ -2,7 +2,7 @@
 
 Run with the reference environment (never imported by hookport or its tests):
 
-    /work/refenv/bin/python tools/refdata/mmengine_schedules.py
+    $REFENV/bin/python tools/refdata/mmengine_schedules.py
 
 Every case is an MMEngine config fragment (train_cfg, optim_wrapper, param_scheduler,
 optionally auto_scale_lr / validation / paramwise_cfg). It is trained by MMEngine's own

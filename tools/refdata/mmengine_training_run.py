@@ -1,4 +1,4 @@
-"""Real MMEngine 0.10.7 training runs to compare hookport's Runner against (run with /work/refenv/bin/python).
+"""Real MMEngine 0.10.7 training runs to compare hookport's Runner against (run with $REFENV/bin/python).
 
 Writes ``tests/data/reference/mmengine/training_runs.json``: for a few configurations of
 one tiny regression problem (shuffled DefaultSampler, SGD with momentum, parameter
