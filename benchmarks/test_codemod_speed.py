@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import libcst as cst
-import pytest
 
 from hookport.converters.codemod import Status, transform_source
 
