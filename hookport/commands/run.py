@@ -54,6 +54,10 @@ def main(args) -> int:
             runner.train()
         finally:
             runner.close()
+    if args.launcher != "none":
+        from hookport.runner.dist import destroy_dist
+
+        destroy_dist()
     return 0
 
 

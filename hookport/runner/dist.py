@@ -79,6 +79,17 @@ def init_dist(launcher: str, backend: Optional[str] = None, timeout_s: Optional[
     torch_dist.init_process_group(backend=backend, **kwargs)
 
 
+def destroy_dist() -> None:
+    """Leave the process group (if any) after a barrier, so no rank exits while another still talks to it.
+
+    Exiting with a live gloo group can abort the process at interpreter shutdown
+    ("terminate called without an active exception").
+    """
+    if is_distributed():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()
+
+
 def barrier() -> None:
     """Synchronise all ranks (no-op when not distributed)."""
     if is_distributed():
