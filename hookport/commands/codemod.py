@@ -15,6 +15,8 @@ import os
 import sys
 from typing import List, Sequence, Tuple
 
+from hookport.commands.progress import Progress
+
 HELP = "rewrite MMCV 1.x Hook / iMIX HookBase sources into MMEngine hooks"
 
 #: show the progress bar from this many files on (always on a terminal)
@@ -68,7 +70,7 @@ def main(args: argparse.Namespace) -> int:
     options = Options(scope=args.scope, select=_codes(args.select), ignore=_codes(args.ignore))
     inputs = _inputs(args.paths)
     show_progress = len(inputs) >= PROGRESS_MIN_FILES or (sys.stderr.isatty() and len(inputs) > 1)
-    progress = _Progress(len(inputs)) if show_progress else None
+    progress = Progress(len(inputs)) if show_progress else None
     outcomes = []
     for path, rel in inputs:
         outcome = transform_file(path, options)
@@ -149,21 +151,3 @@ def _write_report(path: str, outcomes, report) -> None:
     else:
         raise HookportError("the report must be a .json or .md file", file=path)
     _write(write_text, path, text)
-
-
-class _Progress:
-    """A one-line progress bar on stderr."""
-
-    def __init__(self, total: int):
-        self.total, self.count = total, 0
-
-    def step(self, name: str) -> None:
-        """Advance by one file."""
-        self.count += 1
-        filled = int(30 * self.count / max(self.total, 1))
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.count}/{self.total} {name[-40:]:<40}")
-        sys.stderr.flush()
-
-    def done(self) -> None:
-        """End the bar's line."""
-        sys.stderr.write("\n")

@@ -13,6 +13,8 @@ import os
 import sys
 from typing import List, Tuple
 
+from hookport.commands.progress import Progress
+
 HELP = "convert MMCV 1.x / iMIX configs to MMEngine (source-preserving, verified)"
 
 
@@ -51,7 +53,7 @@ def main(args: argparse.Namespace) -> int:
     converter = Converter(options)
     converter.prepare([source for source, _ in inputs])
     report = Report()
-    progress = _Progress(len(inputs)) if tree and sys.stderr.isatty() else None
+    progress = Progress(len(inputs)) if tree and sys.stderr.isatty() else None
     for source, rel in inputs:
         report.add(converter.convert(source))
         if progress:
@@ -131,21 +133,3 @@ def _summary(report) -> None:
     counts = report.counts()
     print(", ".join(f"{counts[s]} {s}" for s in counts) + f"; {len(report.attention())} finding(s) need attention",
           file=sys.stderr)
-
-
-class _Progress:
-    """A one-line progress bar on stderr (only on a terminal)."""
-
-    def __init__(self, total: int):
-        self.total, self.count = total, 0
-
-    def step(self, name: str) -> None:
-        """Advance by one file."""
-        self.count += 1
-        filled = int(30 * self.count / max(self.total, 1))
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.count}/{self.total} {name[-40:]:<40}")
-        sys.stderr.flush()
-
-    def done(self) -> None:
-        """End the bar's line."""
-        sys.stderr.write("\n")
