@@ -16,3 +16,10 @@ def require_ints(owner: str, **values: Any) -> None:
     for name, value in values.items():
         if not isinstance(value, int) or isinstance(value, bool):
             raise ConfigError(f"{owner}: {name} must be an int, got {value!r}")
+
+
+def require_positive_ints(owner: str, **values: Any) -> None:
+    """Raise a ConfigError naming ``owner`` and the argument unless every value is an int (not a bool) > 0."""
+    for name, value in values.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise ConfigError(f"{owner}: {name} must be a positive int, got {value!r}")

@@ -4,7 +4,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from hookport.errors import ConfigError, HookportError
+from hookport.errors import HookportError
+from hookport.hooks.arguments import require_positive_ints
 from hookport.hooks.hook import Hook
 from hookport.registry import HOOKS
 
@@ -39,8 +40,7 @@ class CheckInvalidLossHook(Hook):
     priority = "NORMAL"
 
     def __init__(self, interval: int = 50):
-        if not isinstance(interval, int) or interval <= 0:
-            raise ConfigError(f"CheckInvalidLossHook: interval must be a positive int, got {interval!r}")
+        require_positive_ints("CheckInvalidLossHook", interval=interval)
         self.interval = interval
 
     def after_train_iter(self, runner, batch_idx: int, data_batch: Any = None, outputs: Any = None) -> None:

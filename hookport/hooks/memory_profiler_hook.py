@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from hookport.errors import ConfigError
+from hookport.hooks.arguments import require_positive_ints
 from hookport.hooks.hook import Hook
 from hookport.registry import HOOKS
 
@@ -38,8 +39,7 @@ class MemoryProfilerHook(Hook):
     priority = "NORMAL"
 
     def __init__(self, interval: int = 50):
-        if not isinstance(interval, int) or interval <= 0:
-            raise ConfigError(f"MemoryProfilerHook: interval must be a positive int, got {interval!r}")
+        require_positive_ints("MemoryProfilerHook", interval=interval)
         try:
             import psutil
         except ImportError:

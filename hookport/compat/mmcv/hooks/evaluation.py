@@ -16,6 +16,7 @@ from typing import Any, Callable, List, Optional, Sequence
 from hookport.compat.mmcv.hook import Hook
 from hookport.compat.mmcv.hooks.logger import LoggerHook
 from hookport.errors import ConfigError
+from hookport.hooks.arguments import require_positive_ints
 from hookport.registry import MMCV_HOOKS
 
 RULES = {"greater": lambda x, y: x > y, "less": lambda x, y: x < y}
@@ -70,8 +71,7 @@ class EvalHook(Hook):
                  less_keys: Optional[Sequence[str]] = None, out_dir: Optional[str] = None,
                  file_client_args: Any = None, dynamic_intervals: Any = None, **eval_kwargs: Any):
         owner = type(self).__name__
-        if not isinstance(interval, int) or interval <= 0:
-            raise ConfigError(f"{owner}: interval must be a positive int, got {interval!r}")
+        require_positive_ints(owner, interval=interval)
         if not isinstance(by_epoch, bool):
             raise ConfigError(f"{owner}: by_epoch must be a bool, got {by_epoch!r}")
         if start is not None and start < 0:

@@ -5,6 +5,7 @@ from typing import Any, Callable, Optional
 
 from hookport.compat.mmcv.hook import MMCV_STAGES, Hook
 from hookport.errors import ConfigError
+from hookport.hooks.arguments import require_positive_ints
 from hookport.registry import MMCV_HOOKS
 
 
@@ -73,8 +74,7 @@ class EMAHook(Hook):
 
     def __init__(self, momentum: float = 0.0002, interval: int = 1, warm_up: int = 100,
                  resume_from: Optional[str] = None):
-        if not isinstance(interval, int) or interval <= 0:
-            raise ConfigError(f"EMAHook: interval must be a positive int, got {interval!r}")
+        require_positive_ints("EMAHook", interval=interval)
         if not 0 < momentum < 1:
             raise ConfigError(f"EMAHook: momentum must be in (0, 1), got {momentum!r}")
         self.warm_up, self.interval = warm_up, interval
@@ -169,8 +169,7 @@ class ProfilerHook(Hook):
                  schedule: Optional[dict] = None, on_trace_ready: Any = None, record_shapes: bool = False,
                  profile_memory: bool = False, with_stack: bool = False, with_flops: bool = False,
                  json_trace_path: Optional[str] = None):
-        if not isinstance(profile_iters, int) or profile_iters < 1:
-            raise ConfigError(f"ProfilerHook: profile_iters must be a positive int, got {profile_iters!r}")
+        require_positive_ints("ProfilerHook", profile_iters=profile_iters)
         unknown = set(activities) - {"cpu", "cuda"}
         if unknown:
             raise ConfigError(f"ProfilerHook: activities must be 'cpu' and/or 'cuda', got {sorted(unknown)}")

@@ -11,6 +11,7 @@ from typing import Any, Optional
 
 from hookport.compat.mmcv.hook import Hook
 from hookport.errors import ConfigError
+from hookport.hooks.arguments import require_positive_ints
 from hookport.registry import MMCV_HOOKS
 
 
@@ -79,9 +80,7 @@ class GradientCumulativeOptimizerHook(OptimizerHook):
     """
 
     def __init__(self, cumulative_iters: int = 1, **kwargs):
-        if not isinstance(cumulative_iters, int) or isinstance(cumulative_iters, bool) or cumulative_iters <= 0:
-            raise ConfigError(f"{type(self).__name__}: cumulative_iters must be a positive int, "
-                              f"got {cumulative_iters!r}")
+        require_positive_ints(type(self).__name__, cumulative_iters=cumulative_iters)
         super().__init__(**kwargs)
         self.cumulative_iters = cumulative_iters
         self.divisible_iters = 0
