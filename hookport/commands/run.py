@@ -54,11 +54,26 @@ def main(args) -> int:
             runner.train()
         finally:
             runner.close()
+        del runner
     if args.launcher != "none":
-        from hookport.runner.dist import destroy_dist
-
-        destroy_dist()
+        _leave_process_group()
     return 0
+
+
+def _leave_process_group() -> None:
+    """Leave the process group while the interpreter is fully alive, once the runner is unreachable.
+
+    The DDP-wrapped model holds the gloo/nccl group, and the runner sits in reference cycles
+    (hooks point back at it), so without an explicit collection the group outlives
+    ``destroy_process_group`` and is torn down during interpreter finalisation, where gloo's
+    worker threads abort the process ("terminate called without an active exception").
+    """
+    import gc
+
+    from hookport.runner.dist import destroy_dist
+
+    gc.collect()
+    destroy_dist()
 
 
 def _entries(work_dir: str) -> Optional[Set[str]]:

@@ -1,4 +1,5 @@
 """Two processes with gloo on CPU, end to end through torchrun and ``hookport run --launcher pytorch``."""
+import gc
 import glob
 import os
 import shutil
@@ -39,3 +40,40 @@ def test_two_gloo_ranks_train_to_identical_weights(tmp_path):
     assert len(glob.glob(str(tmp_path / "*" / "*.log"))) == 1
     # 48 samples over 2 ranks with batch 8: 3 iterations per epoch on each rank.
     assert "Epoch(train) [3][2/3]" in done.stdout
+
+
+@pytest.mark.parametrize("fixture", [FIXTURE, os.path.join(ROOT, "fixtures", "mmcv", "legacy_toy_cfg.py")],
+                         ids=["mmengine", "mmcv"])
+def test_process_group_is_left_with_no_model_holding_it(fixture, tmp_path, monkeypatch):
+    """The DDP model (which holds the gloo group) is gone before the group is destroyed.
+
+    A DDP module still alive at that point keeps the group until interpreter
+    finalisation, where gloo's threads abort the process at exit (SIGABRT).
+    """
+    import socket
+
+    import torch.distributed as torch_dist
+
+    import hookport.runner.dist as dist
+    from hookport.cli import main
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("RANK", "0")
+    monkeypatch.setenv("LOCAL_RANK", "0")
+    monkeypatch.setenv("WORLD_SIZE", "1")
+    monkeypatch.setenv("MASTER_ADDR", "127.0.0.1")
+    monkeypatch.setenv("MASTER_PORT", str(port))
+    monkeypatch.syspath_prepend(os.path.join(ROOT, "fixtures", "mmcv"))
+    live_at_destroy = []
+    leave = dist.destroy_dist
+
+    def counting_destroy():
+        live_at_destroy.append(sum(isinstance(o, torch.nn.parallel.DistributedDataParallel) for o in gc.get_objects()))
+        leave()
+
+    monkeypatch.setattr(dist, "destroy_dist", counting_destroy)
+    assert main(["run", fixture, "--launcher", "pytorch", "--work-dir", str(tmp_path)]) == 0
+    assert live_at_destroy == [0]
+    assert not torch_dist.is_initialized()
