@@ -11,6 +11,7 @@ import math
 from typing import Any, Dict, List, Optional, Tuple
 
 from hookport.errors import HookportError
+from hookport.converters.config.translators.absent_hooks import is_training_config
 
 #: iterations per epoch when neither the dataset nor --iters-per-epoch says (documented in `hookport convert -h`)
 DEFAULT_ITERS_PER_EPOCH = 10
@@ -152,7 +153,7 @@ def _hooks(legacy: dict, converted: dict, dialect: str, target: str) -> Dict[str
         return {"status": "unavailable", "reason": f"{dialect} hook table not available ({err})"}
     except Exception as err:  # a value the hook builders cannot use (e.g. kept as source text)
         return {"status": "unavailable", "reason": f"{type(err).__name__}: {err}"}
-    changes = explain_order(old, new)
+    changes = explain_order(old, new, new_defaults=is_training_config(legacy))
     out = {"status": "changed" if changes else "same", "changes": changes}
     if stand_ins:
         out["assumed"] = (f"{', '.join(sorted(stand_ins))} not importable here: assumed to use "
@@ -199,8 +200,12 @@ def _noop(self, *args, **kwargs):
     """A stand-in hook's mount point."""
 
 
-def explain_order(old: Dict[str, List[dict]], new: Dict[str, List[dict]]) -> List[str]:
-    """Sentences for every pair of hooks whose relative order differs, and for hooks that are gone."""
+def explain_order(old: Dict[str, List[dict]], new: Dict[str, List[dict]], new_defaults: bool = True) -> List[str]:
+    """Sentences for every pair of hooks whose relative order differs, and for hooks on one side only.
+
+    ``new_defaults=False`` leaves out the default hooks MMEngine adds: for a base fragment (no model,
+    optimizer or length of its own) they say nothing about the configs that use it.
+    """
     from hookport.converters.config.tables import table
 
     rules = table("verify")
@@ -237,13 +242,40 @@ def explain_order(old: Dict[str, List[dict]], new: Dict[str, List[dict]]) -> Lis
            for (text, meaning), stages in sentences.items()]
     out += [f"{hook} is gone: {why}" for hook, why in sorted(gone.items())]
     out += [f"{hook} is added (it replaces what MMEngine does without a hook: {why})" for hook, why in sorted(added.items())]
+    out += _unmatched(old, new, rules, new_defaults)
+    return out
+
+
+def _unmatched(old: Dict[str, List[dict]], new: Dict[str, List[dict]], rules: dict, new_defaults: bool) -> List[str]:
+    """Sentences for hooks that run on one side only and have no documented equivalent."""
+    def names(table: Dict[str, List[dict]]) -> Dict[str, str]:
+        found: Dict[str, str] = {}
+        for entries in table.values():
+            for entry in entries:
+                name = _canonical(entry["hook"], rules)
+                if name is not None:
+                    found.setdefault(name, entry["hook"])
+        return found
+
+    before, after = names(old), names(new)
+    silent = rules["silent_additions"]
+    out = [f"{hook} is new: {rules['new_defaults'].get(hook, 'the original config did not register it')}"
+           for hook in sorted(set(after) - set(before) - set(silent))
+           if new_defaults or hook not in rules["new_defaults"]]
+    out += [f"{before[hook]} no longer runs: the converted config does not register it"
+            for hook in sorted(set(before) - set(after))]
     return out
 
 
 def _canonical(name: str, rules: dict) -> Optional[str]:
+    from hookport.converters.config.tables import table
+
     rule = rules["equivalents"].get(name)
     if rule is not None:
         return None if "none" in rule else rule["to"]
+    renamed = table("hooks")["custom_hooks"].get(name)
+    if renamed is not None:  # a custom hook convert renames (ExpMomentumEMAHook -> EMAHook)
+        return renamed["type"]
     if any(name.endswith(suffix) for suffix in rules["scheduler_suffixes"]):
         return "ParamSchedulerHook"
     return name

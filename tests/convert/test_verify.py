@@ -80,3 +80,36 @@ def test_back_port_of_faithful_conversions_is_exact():
         outcome = Converter(Options(verify=True, iters_per_epoch=10, to="mmcv")).convert(str(GOLDEN / f"{name}.in.py"))
         assert outcome.status == "changed"
         assert outcome.verification["schedule"]["status"] == "exact", (name, outcome.verification)
+
+
+def test_hooks_on_one_side_only_are_reported():
+    old = {"after_train_iter": [_entry("MyHook", "NORMAL"), _entry("GoneHook", "LOW", 70)]}
+    new = {"after_train_iter": [_entry("RuntimeInfoHook", "VERY_HIGH", 10), _entry("MyHook", "NORMAL"),
+                                _entry("CheckpointHook", "VERY_LOW", 90)]}
+    changes = explain_order(old, new)
+    assert changes == [
+        "CheckpointHook is new: MMEngine's default_hooks save a checkpoint every epoch; the original config had no "
+        "checkpoint_config (default_hooks.checkpoint=None turns it off)",
+        "GoneHook no longer runs: the converted config does not register it"]
+    # A base fragment says nothing about the default hooks of the configs that use it.
+    assert explain_order(old, new, new_defaults=False) == changes[1:]
+
+
+def test_renamed_custom_hook_is_the_same_hook():
+    old = {"after_train_iter": [_entry("ExpMomentumEMAHook", "ABOVE_NORMAL", 40)]}
+    new = {"after_train_iter": [_entry("EMAHook", "ABOVE_NORMAL", 40)]}
+    assert explain_order(old, new) == []
+
+
+def test_training_config_without_checkpoint_or_log_config_keeps_them_off():
+    source = GOLDEN / "training_without_runtime_hooks.in.py"
+    outcome = Converter(Options(verify=True, iters_per_epoch=10)).convert(str(source))
+    assert outcome.status == "changed"
+    assert not [c for c in outcome.verification["hooks"]["changes"] if " is new" in c]
+    # Without the two None entries MMEngine would register both hooks, and the verification says so.
+    legacy = {"model": {"type": "Toy"}, "optimizer": {"type": "SGD", "lr": 0.1},
+              "runner": {"type": "EpochBasedRunner", "max_epochs": 2}}
+    converted = {"model": {"type": "Toy"}, "optim_wrapper": {"optimizer": {"type": "SGD", "lr": 0.1}},
+                 "train_cfg": {"by_epoch": True, "max_epochs": 2}}
+    changes = verify(legacy, converted, "mmcv", 10)["hooks"]["changes"]
+    assert [c.split(":")[0] for c in changes if " is new" in c] == ["CheckpointHook is new", "LoggerHook is new"]

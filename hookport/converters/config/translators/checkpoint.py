@@ -2,21 +2,17 @@
 from __future__ import annotations
 
 from hookport.converters.config.context import Context
+from hookport.converters.config.translators.absent_hooks import keep_absent
 from hookport.converters.config.tables import table
 from hookport.converters.config.values import SDict
 
 
 def translate(ctx: Context) -> None:
     """Map MMCV CheckpointHook arguments onto MMEngine's CheckpointHook."""
-    if not ctx.has("checkpoint_config"):
+    if keep_absent(ctx, "checkpoint_config", "checkpoint", "CheckpointHook", "HPC201"):
         return
     cfg = ctx.get("checkpoint_config")
     ctx.consume("checkpoint_config")
-    if cfg is None:
-        # MMEngine registers CheckpointHook(interval=1) unless told not to
-        ctx.put_in("default_hooks", ["checkpoint"], None, "checkpoint_config")
-        ctx.find("HPC201", "change", "checkpoint_config=None -> default_hooks.checkpoint=None", "checkpoint_config")
-        return
     cfg = ctx.need("checkpoint_config", cfg, kind=dict)
     rules = table("hooks")["checkpoint"]
     hook = SDict(type="CheckpointHook")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from hookport.converters.config.context import Context
+from hookport.converters.config.translators.absent_hooks import keep_absent
 from hookport.converters.config.tables import scope_info, table
 from hookport.converters.config.values import Opaque, SDict, type_name
 from hookport.errors import ConfigError
@@ -11,9 +12,9 @@ _TEXT = ("TextLoggerHook",)
 
 def translate(ctx: Context) -> None:
     """One LoggerHook for text/JSON, a LogProcessor with MMCV's smoothing window, backends for the rest."""
-    cfg = ctx.get("log_config")
-    if cfg is None:
+    if keep_absent(ctx, "log_config", "logger", "logger hook", "HPC403"):
         return
+    cfg = ctx.get("log_config")
     cfg = ctx.need("log_config", cfg, kind=dict)
     ctx.consume("log_config")
     interval = cfg.get("interval", 10)
