@@ -203,8 +203,9 @@ def _noop(self, *args, **kwargs):
 def explain_order(old: Dict[str, List[dict]], new: Dict[str, List[dict]], new_defaults: bool = True) -> List[str]:
     """Sentences for every pair of hooks whose relative order differs, and for hooks on one side only.
 
-    ``new_defaults=False`` leaves out the default hooks MMEngine adds: for a base fragment (no model,
-    optimizer or length of its own) they say nothing about the configs that use it.
+    ``new_defaults=False`` leaves out default hooks (CheckpointHook, LoggerHook...) present on one side
+    only: for a base fragment (no model, optimizer or length of its own) they say nothing about the
+    configs that use it.
     """
     from hookport.converters.config.tables import table
 
@@ -258,12 +259,15 @@ def _unmatched(old: Dict[str, List[dict]], new: Dict[str, List[dict]], rules: di
         return found
 
     before, after = names(old), names(new)
-    silent = rules["silent_additions"]
-    out = [f"{hook} is new: {rules['new_defaults'].get(hook, 'the original config did not register it')}"
-           for hook in sorted(set(after) - set(before) - set(silent))
-           if new_defaults or hook not in rules["new_defaults"]]
+    defaults = rules["default_hooks"]
+
+    def reported(hooks):
+        return sorted(h for h in hooks if h not in rules["silent"] and (new_defaults or h not in defaults))
+
+    out = [f"{hook} is new: {defaults.get(hook, 'the original config did not register it')}"
+           for hook in reported(set(after) - set(before))]
     out += [f"{before[hook]} no longer runs: the converted config does not register it"
-            for hook in sorted(set(before) - set(after))]
+            for hook in reported(set(before) - set(after))]
     return out
 
 

@@ -10,15 +10,14 @@ from typing import Any, Mapping
 
 from hookport.converters.config.context import Context
 
-#: keys whose presence makes the complete config a training config (not a base fragment such as
-#: ``_base_/models/*.py``, whose complete config is not meant to train on its own)
-_TRAINING_KEYS = ("model", "optimizer")
-_LENGTH_KEYS = ("runner", "total_epochs", "max_iter")
+#: a training config has one key of each group (MMCV / iMIX / MMEngine names); a base fragment such
+#: as ``_base_/models/*.py`` lacks some and is not meant to train on its own
+_TRAINING_KEYS = (("model",), ("optimizer", "optim_wrapper"), ("runner", "total_epochs", "max_iter", "train_cfg"))
 
 
 def is_training_config(cfg: Mapping[str, Any]) -> bool:
-    """Whether a complete legacy config is one MMCV or iMIX would train (a model, an optimizer and a length)."""
-    return all(key in cfg for key in _TRAINING_KEYS) and any(key in cfg for key in _LENGTH_KEYS)
+    """Whether a complete config is one its system would train (a model, an optimizer and a length)."""
+    return all(any(key in cfg for key in group) for group in _TRAINING_KEYS)
 
 
 def keep_absent(ctx: Context, legacy_key: str, hook_key: str, hook_type: str, code: str) -> bool:
