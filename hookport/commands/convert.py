@@ -31,14 +31,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if anything would change")
     parser.add_argument("--report", metavar="FILE", help="write the report as FILE.json or FILE.md")
     parser.add_argument("--exec", dest="execute", action="store_true",
-                        help="execute the configs (trusted files only) to read values the safe evaluator cannot")
+                        help="execute the configs (trusted files only) to read values the safe evaluator cannot; "
+                             "the verification also counts iterations per epoch from the training dataset")
     parser.add_argument("--exact", action="store_true",
                         help="use hookport's exact-MMCV schedulers where MMEngine cannot express a policy")
     parser.add_argument("--style", choices=("faithful", "official"), default="faithful",
                         help="faithful: reproduce MMCV's trajectory; official: what OpenMMLab's migrations write")
     parser.add_argument("--scope", help="default_scope of the target codebase (mmdet, mmpretrain, mmseg, ...)")
     parser.add_argument("--iters-per-epoch", type=int, metavar="N",
-                        help="iterations per epoch for the verification (default 10)")
+                        help="iterations per epoch for the verification (default: from the training dataset "
+                             "with --exec, else 10)")
     parser.add_argument("--no-verify", dest="verify", action="store_false", help="skip the verification")
 
 

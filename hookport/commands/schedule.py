@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any, Tuple
 
 from hookport.commands.options import add_config_overrides
 from hookport.errors import ConfigError, HookportError
@@ -34,6 +33,7 @@ def main(args) -> int:
     import json
 
     from hookport.config.locate import located, option_keys
+    from hookport.iters_per_epoch import iters_from_dataset
     from hookport.runner.dialect import load_dialect_config
 
     cfg, dialect = load_dialect_config(args.config, args.cfg_options, args.dialect)
@@ -56,42 +56,6 @@ def main(args) -> int:
     else:
         print(format_table(doc))
     return 0
-
-
-# -- iterations per epoch ------------------------------------------------------------------
-def _train_loader_spec(cfg: Any) -> Tuple[Any, Any, bool]:
-    """(dataset cfg, batch size, drop_last) for MMEngine (``train_dataloader``) or MMCV (``data.train``)."""
-    loader = cfg.get("train_dataloader")
-    if isinstance(loader, dict) and "dataset" in loader:
-        return loader["dataset"], loader.get("batch_size"), bool(loader.get("drop_last", False))
-    data = cfg.get("data")
-    if isinstance(data, dict) and "train" in data:
-        return data["train"], data.get("samples_per_gpu"), False
-    train_data = cfg.get("train_data")  # iMIX: train_data=dict(samples_per_gpu=..., data=dict(type=...))
-    if isinstance(train_data, dict) and "data" in train_data:
-        return train_data["data"], train_data.get("samples_per_gpu"), False
-    raise ConfigError("the config has no training dataset (train_dataloader.dataset, data.train or train_data.data)")
-
-
-def iters_from_dataset(cfg: Any) -> int:
-    """Iterations per epoch of one process: ``len(dataset) / batch_size``, floored with drop_last."""
-    try:
-        dataset_cfg, batch_size, drop_last = _train_loader_spec(cfg)
-        if not isinstance(batch_size, int) or batch_size <= 0:
-            raise ConfigError(f"the training batch size is {batch_size!r}")
-        from hookport.registry import DATASETS  # datasets may import torch: only on this path
-
-        dataset = DATASETS.build(dict(dataset_cfg)) if isinstance(dataset_cfg, dict) else dataset_cfg
-        size = len(dataset)
-    except Exception as err:  # any failure to build the dataset means: ask the user for the number
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise ConfigError(f"cannot count iterations per epoch from the training dataset ({reason}); "
-                          f"pass --iters-per-epoch N") from err
-    iters = size // batch_size if drop_last else math.ceil(size / batch_size)
-    if iters <= 0:
-        raise ConfigError(f"the training dataset gives {iters} iterations per epoch ({size} samples, "
-                          f"batch size {batch_size}); pass --iters-per-epoch N")
-    return iters
 
 
 # -- output ----------------------------------------------------------------------------------

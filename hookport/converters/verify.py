@@ -22,11 +22,19 @@ MAX_SIM_ITERS = 200_000
 
 
 def verify(legacy: Dict[str, Any], converted: Dict[str, Any], dialect: str,
-           iters_per_epoch: Optional[int] = None, target: str = "mmengine") -> Dict[str, Any]:
-    """Compare the original config (in ``dialect``) with the converted one (in ``target``); a JSON-able verdict."""
+           iters_per_epoch: Optional[int] = None, target: str = "mmengine",
+           iters_source: Optional[str] = None) -> Dict[str, Any]:
+    """Compare the original config (in ``dialect``) with the converted one (in ``target``); a JSON-able verdict.
+
+    ``iters_source`` says where ``iters_per_epoch`` came from (default: ``--iters-per-epoch``), or
+    why there is none (the default is used).
+    """
     ipe = iters_per_epoch or DEFAULT_ITERS_PER_EPOCH
-    result: Dict[str, Any] = {"iters_per_epoch": ipe, "iters_per_epoch_source":
-                              "--iters-per-epoch" if iters_per_epoch else f"default ({DEFAULT_ITERS_PER_EPOCH})"}
+    if iters_per_epoch:
+        source = iters_source or "--iters-per-epoch"
+    else:
+        source = f"default ({DEFAULT_ITERS_PER_EPOCH})" + (f": {iters_source}" if iters_source else "")
+    result: Dict[str, Any] = {"iters_per_epoch": ipe, "iters_per_epoch_source": source}
     result["schedule"] = _schedule(legacy, converted, dialect, target, ipe)
     result["hooks"] = _hooks(legacy, converted, dialect, target)
     result["summary"] = summary(result)
@@ -190,7 +198,7 @@ def _with_stand_ins(cfg: dict, made: Dict[str, type]) -> dict:
                 found = True
             if not found:
                 if name not in made:
-                    made[name] = type(name, (Hook,), {s: _noop for s in STAND_IN_STAGES})
+                    made[name] = type(name, (Hook,), {"__init__": _accept_any, **{s: _noop for s in STAND_IN_STAGES}})
                 hook = dict(hook, type=made[name])
         out.append(hook)
     return dict(cfg, custom_hooks=out)
@@ -198,6 +206,10 @@ def _with_stand_ins(cfg: dict, made: Dict[str, type]) -> dict:
 
 def _noop(self, *args, **kwargs):
     """A stand-in hook's mount point."""
+
+
+def _accept_any(self, *args, **kwargs):
+    """A stand-in hook takes whatever arguments the config gives the real one."""
 
 
 def explain_order(old: Dict[str, List[dict]], new: Dict[str, List[dict]], new_defaults: bool = True) -> List[str]:

@@ -113,3 +113,46 @@ def test_training_config_without_checkpoint_or_log_config_keeps_them_off():
                  "train_cfg": {"by_epoch": True, "max_epochs": 2}}
     changes = verify(legacy, converted, "mmcv", 10)["hooks"]["changes"]
     assert [c.split(":")[0] for c in changes if " is new" in c] == ["CheckpointHook is new", "LoggerHook is new"]
+
+
+def _legacy_toy(tmp_path, monkeypatch, samples):
+    """The shipped legacy toy config with ``samples`` training samples (batch 2), importable modules on the path."""
+    from pathlib import Path
+
+    fixtures = Path(__file__).parents[2] / "fixtures" / "mmcv"
+    monkeypatch.syspath_prepend(str(fixtures))
+    path = tmp_path / "legacy_toy_cfg.py"
+    path.write_text((fixtures / "legacy_toy_cfg.py").read_text().replace("n=20)", f"n={samples})"))
+    return path
+
+
+def test_exec_counts_iterations_per_epoch_from_the_training_dataset(tmp_path, monkeypatch):
+    pytest.importorskip("torch")
+    path = _legacy_toy(tmp_path, monkeypatch, samples=31)
+    trusted = Converter(Options(verify=True, execute=True)).convert(str(path)).verification
+    assert (trusted["iters_per_epoch"], trusted["iters_per_epoch_source"]) == (16, "training dataset (--exec)")
+    assert trusted["schedule"]["iterations"] == 3 * 16
+    # Without --exec nothing of the user's is imported: the documented default.
+    plain = Converter(Options(verify=True)).convert(str(path)).verification
+    assert (plain["iters_per_epoch"], plain["iters_per_epoch_source"]) == (10, "default (10)")
+    # --iters-per-epoch wins over the dataset.
+    given = Converter(Options(verify=True, execute=True, iters_per_epoch=4)).convert(str(path)).verification
+    assert (given["iters_per_epoch"], given["iters_per_epoch_source"]) == (4, "--iters-per-epoch")
+
+
+def test_exec_says_why_the_dataset_could_not_be_counted(tmp_path):
+    path = tmp_path / "cfg.py"
+    path.write_text("model = dict(type='Toy')\noptimizer = dict(type='SGD', lr=0.1)\n"
+                    "lr_config = dict(policy='step', step=[1])\nrunner = dict(type='EpochBasedRunner', max_epochs=2)\n"
+                    "data = dict(samples_per_gpu=2, train=dict(type='NoSuchDataset'))\n")
+    result = Converter(Options(verify=True, execute=True)).convert(str(path)).verification
+    assert result["iters_per_epoch"] == 10
+    assert result["iters_per_epoch_source"].startswith("default (10): cannot count iterations per epoch")
+    assert "NoSuchDataset" in result["iters_per_epoch_source"]
+
+
+def test_custom_hooks_with_arguments_get_stand_ins_when_not_importable():
+    legacy = {"custom_hooks": [{"type": "NotImportableHook", "every": 4, "priority": "NORMAL"}]}
+    hooks = verify(legacy, dict(legacy), "mmcv", 10)["hooks"]
+    assert hooks["status"] in ("same", "changed"), hooks
+    assert "NotImportableHook not importable here" in hooks["assumed"]

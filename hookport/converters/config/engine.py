@@ -11,7 +11,7 @@ ever written into two sibling bases unless their legacy keys already collided.
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from hookport.converters.config.context import Context, Options
 from hookport.converters.config.dialect import detect
@@ -338,7 +338,8 @@ class Converter:
         legacy = plain(loaded.full)
         converted = {k: v for k, v in legacy.items() if k not in ctx.consumed}
         converted.update(plain(ctx.out))
-        result = verify(legacy, converted, ctx.dialect, self.options.iters_per_epoch, target=self.options.to)
+        iters, source = self._iters_per_epoch(legacy)
+        result = verify(legacy, converted, ctx.dialect, iters, target=self.options.to, iters_source=source)
         outcome.verification = result
         line = ctx.lines.get("lr_config") or ctx.lines.get("momentum_config")
         for param in ("lr", "momentum"):
@@ -350,6 +351,27 @@ class Converter:
         for sentence in result["hooks"].get("changes", []):
             severity = "warning" if any(name and name in sentence for name in custom) else "note"
             outcome.findings.append(Finding("HPC011", severity, f"hook order: {sentence}", ctx.file))
+
+    def _iters_per_epoch(self, legacy: Dict[str, Any]) -> Tuple[Optional[int], Optional[str]]:
+        """``--iters-per-epoch``; else, with ``--exec`` (trusted code), the count from the training dataset.
+
+        Returns ``(count or None, where it came from or why there is none)``.
+
+        Building a dataset runs the user's code (``custom_imports``, the dataset class), so a plain
+        conversion never does it and the verification uses the documented default instead.
+        """
+        if self.options.iters_per_epoch is not None or not self.options.execute:
+            return self.options.iters_per_epoch, None
+        from hookport.compat import shims
+        from hookport.iters_per_epoch import iters_from_dataset
+        from hookport.registry import apply_custom_imports
+
+        shims.install()  # the user's modules may import mmcv.* / imix.* stand-ins
+        try:
+            apply_custom_imports(legacy)
+            return iters_from_dataset(legacy), "training dataset (--exec)"
+        except HookportError as err:
+            return None, err.message
 
     def _plan(self, loaded: Loaded, ctx: Context, own: Dict[str, Any], writes: Dict[str, Any]) -> Plan:
         cfg = loaded.file
