@@ -6,8 +6,9 @@ Listing them (``hookport hooks``) never needs the client; a run without it fails
 from __future__ import annotations
 
 import importlib
+import os
 import os.path as osp
-from typing import Any, Optional
+from typing import Any, List, Optional
 
 from hookport.compat.mmcv.hooks.logger import LoggerHook
 from hookport.errors import HookportError
@@ -21,6 +22,13 @@ def import_client(hook: Any, module: str, package: str) -> Any:
     except ImportError:
         raise HookportError(f"{type(hook).__name__} needs the '{package}' package; install it with "
                             f"'pip install {package}' or remove the hook from log_config.hooks") from None
+
+
+def _files_under(folder: str, suffix: Any) -> List[str]:
+    """Files anywhere under ``folder`` whose name ends with ``suffix`` (a str or a tuple), sorted."""
+    suffixes = (suffix,) if isinstance(suffix, str) else tuple(suffix)
+    return sorted(osp.join(root, name) for root, _, names in os.walk(folder)
+                  for name in names if name.endswith(suffixes))
 
 
 @MMCV_HOOKS.register_module()
@@ -96,12 +104,9 @@ class WandbLoggerHook(LoggerHook):
         if runner.rank != 0:
             return
         if self.log_artifact:
-            import glob
-
             artifact = self.wandb.Artifact(name="artifacts", type="model")
-            for path in glob.glob(osp.join(runner.work_dir, "*")):
-                if path.endswith(tuple(self.out_suffix)):
-                    artifact.add_file(path)
+            for path in _files_under(runner.work_dir, self.out_suffix):
+                artifact.add_file(path)
             self.wandb.log_artifact(artifact)
         self.wandb.join()
 
@@ -138,7 +143,11 @@ class MlflowLoggerHook(LoggerHook):
     def after_run(self, runner) -> None:
         """Log the model (``mlflow.pytorch``)."""
         if self.log_model and runner.rank == 0:
-            import_client(self, "mlflow.pytorch", "mlflow").log_model(runner.model, "models")
+            import torch
+
+            # the torch requirement recorded with the model, as MMCV records it
+            import_client(self, "mlflow.pytorch", "mlflow").log_model(
+                runner.model, "models", pip_requirements=[f"torch=={torch.__version__}"])
 
 
 @MMCV_HOOKS.register_module()
@@ -175,7 +184,11 @@ class NeptuneLoggerHook(LoggerHook):
 
 @MMCV_HOOKS.register_module()
 class DvcliveLoggerHook(LoggerHook):
-    """Scalars to DVCLive (``Live(**kwargs)``); ``model_file`` is saved after each epoch."""
+    """Scalars to DVCLive (``Live(**kwargs)``); ``model_file`` is saved after each epoch.
+
+    As in MMCV, ``by_epoch=True`` logs once per epoch (after the epoch and after validation)
+    with the epoch as the step; ``by_epoch=False`` logs every ``interval`` iterations.
+    """
 
     def __init__(self, model_file: Optional[str] = None, interval: int = 10, ignore_last: bool = True,
                  reset_flag: bool = False, by_epoch: bool = True, dvclive: Any = None, **kwargs: Any):
@@ -189,16 +202,25 @@ class DvcliveLoggerHook(LoggerHook):
             self.dvclive = import_client(self, "dvclive", "dvclive").Live(**self.kwargs)
 
     def log(self, runner) -> None:
-        """Log each tag at the global iteration."""
+        """Log each tag at the epoch (``by_epoch``) or the global iteration."""
         if runner.rank != 0 or self.dvclive is None:
             return
-        self.dvclive.step = self.get_iter(runner)
-        for tag, val in self.get_loggable_tags(runner).items():
+        tags = self.get_loggable_tags(runner)
+        if not tags:
+            return
+        self.dvclive.step = self.get_epoch(runner) if self.by_epoch else self.get_iter(runner)
+        for tag, val in tags.items():
             self.dvclive.log_metric(tag, val)
 
+    def after_train_iter(self, runner) -> None:
+        """Log during the epoch only when not logging by epoch (MMCV's DVCLive steps are epochs then)."""
+        if not self.by_epoch:
+            super().after_train_iter(runner)
+
     def after_train_epoch(self, runner) -> None:
-        """Log, then save the model to ``model_file``."""
-        super().after_train_epoch(runner)
-        if self.model_file is not None and runner.rank == 0:
+        """Save the model to ``model_file``, then log the epoch (``by_epoch``)."""
+        if self.model_file is not None and runner.rank == 0:  # MMCV wrote the same file from every rank
             runner.save_checkpoint(osp.dirname(self.model_file), filename_tmpl=osp.basename(self.model_file),
                                    create_symlink=False)
+        if self.by_epoch:
+            super().after_train_epoch(runner)
