@@ -13,7 +13,7 @@ import libcst as cst
 
 from hookport.converters.codemod import handlers
 from hookport.converters.codemod.batch import BodyRule
-from hookport.converters.codemod.codegen import arg_code, expression, keep_parens
+from hookport.converters.codemod.codegen import arg_code, code_of, expression, keep_parens
 from hookport.converters.codemod.tables import ChainRule, flatten
 
 #: which table applies to which dialect's hook classes
@@ -107,6 +107,12 @@ class ChainRewrite(BodyRule):
         root, parts = flat
         if root == self.scope.runner and self.scope.runner is not None:
             kind = "runner"
+        elif self.scope.function:
+            # A runner helper has no hook `self`: a hook helper is a call that takes the runner first
+            # (`hook.every_n_iters(runner, n)`), unless it is the helper class's own method.
+            if not self._hook_helper_call(node, root, parts):
+                return
+            kind = "self"
         elif root == "self":
             kind = "self"
         elif root in self.scope.trainer_aliases and parts:
@@ -122,6 +128,16 @@ class ChainRewrite(BodyRule):
         while isinstance(spine, (cst.Attribute, cst.Call, cst.Subscript)):
             spine = spine.func if isinstance(spine, cst.Call) else spine.value
             self.inner.add(id(spine))
+
+    def _hook_helper_call(self, node: cst.BaseExpression, root: str, parts) -> bool:
+        """``name.helper(runner, ...)`` where ``helper`` is not the enclosing class's own method."""
+        if not isinstance(node, cst.Call) or len(parts) != 2 or parts[0][0] != "attr":
+            return False
+        if root == "self" and parts[0][1] in self.scope.own_methods:
+            return False
+        first = node.args[0] if node.args else None
+        return first is not None and first.keyword is None and not first.star \
+            and isinstance(first.value, cst.Name) and first.value.value == self.scope.runner
 
     # -- replacing on the way up ------------------------------------------
     def leave_Call(self, original, updated):
@@ -143,6 +159,10 @@ class ChainRewrite(BodyRule):
             self.batch.todo("HP909", text)
             return updated
         missing = [need for need in rule.needs if not scope.has(need)]
+        if missing and scope.function:
+            # the rule's own code: --ignore of that rule silences its TODO too
+            self.batch.todo(rule.code, tables.function_note("needs_argument", rule, scope, missing))
+            return updated
         if missing:
             code, text = tables.note("needs_scope", what=rule.source, needs=" and ".join(missing),
                                      method=f"{scope.method}()")
@@ -164,6 +184,8 @@ class ChainRewrite(BodyRule):
                 return updated
         if rule.todo:
             self.batch.todo(rule.code, rule.todo)
+        if scope.mode_assumed and "mode" in rule.needs:
+            self.batch.todo(rule.code, tables.function_note("mode_assumed", rule, scope, ["mode"]))
         mode_todo = rule.todo_in_modes.get(scope.mode) if scope.mode != "dynamic" else next(
             iter(rule.todo_in_modes.values()), None)
         if mode_todo:
@@ -173,6 +195,8 @@ class ChainRewrite(BodyRule):
 
     def _from_template(self, rule: ChainRule, updated: cst.BaseExpression, fields) -> Optional[cst.BaseExpression]:
         fields = dict(fields)
+        if isinstance(updated, cst.Call) and isinstance(updated.func, cst.Attribute):
+            fields["hook"] = code_of(updated.func.value)  # the hook a helper is called on
         if isinstance(updated, cst.Call):
             codes = [arg_code(arg) for arg in updated.args]
             fields["args"] = ", ".join(codes)

@@ -243,6 +243,8 @@ class ClassConverter:
         else:  # a mount point's second parameter is the runner whatever its name; elsewhere only `runner`
             runner = second if (name in self.tables.mmcv_stages or dynamic or second == "runner") else None
         mode = "dynamic" if dynamic else stage_mode(name)
+        if mode is None and self.info.dialect == "mmcv" and name in self.ctx.loop_modes:
+            mode = self.ctx.loop_modes[name].mode  # a helper whose callers all run in one loop
         return MethodScope(method=name, runner=runner, mode=mode, names=frozenset(_ARG_NAMES.intersection(names)),
                            dialect=self.info.dialect, runner_helpers=self.runner_helpers)
 

@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Optional, Set, Tuple
 
+from hookport.converters.codemod.callers import CallerModes
 from hookport.converters.codemod.tables import Tables
 
 
@@ -43,6 +44,7 @@ class FileContext:
     fixes: Counter = field(default_factory=Counter)  # rule code -> times applied
     needed_imports: Set[Tuple[str, str]] = field(default_factory=set)  # (module, name)
     renames: Dict[str, str] = field(default_factory=dict)  # imported name -> its MMEngine spelling
+    loop_modes: Dict[str, CallerModes] = field(default_factory=dict)  # runner helper -> where its callers run
 
     def fixed(self, code: str) -> None:
         """Record one applied rewrite of rule ``code``."""
@@ -66,6 +68,9 @@ class MethodScope:
         dialect: 'mmcv' or 'imix' (whose table applies).
         trainer_aliases: iMIX local names bound by ``name = self.trainer`` in the method.
         runner_helpers: iMIX helper methods of the class that take the runner (HP356).
+        function: a runner helper outside any hook class (no hook ``self``, no mount-point arguments).
+        mode_assumed: ``mode`` is the training loop by assumption (nothing in the file calls the helper).
+        own_methods: methods of the helper class being walked (``self.<name>`` calls the class's own).
     """
 
     method: str
@@ -75,6 +80,9 @@ class MethodScope:
     dialect: str
     trainer_aliases: FrozenSet[str] = frozenset()
     runner_helpers: FrozenSet[str] = frozenset()
+    function: bool = False
+    mode_assumed: bool = False
+    own_methods: FrozenSet[str] = frozenset()
 
     def has(self, need: str) -> bool:
         """Whether requirement ``need`` (mode, batch_idx, data_batch, outputs) is met."""

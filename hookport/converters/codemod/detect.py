@@ -88,6 +88,10 @@ class ImportIndex:
                             local = alias.asname.name.value if alias.asname else dotted.split(".")[0]
                             self.module_aliases[local] = dotted if alias.asname else local
 
+    def imports_mmcv_hooks(self) -> bool:
+        """Whether the file imports MMCV's hook API by name (``Hook``, ``HOOKS``, a built-in ``*Hook``)."""
+        return any(n.dialect == "mmcv" and (n.name == "HOOKS" or n.name.endswith("Hook")) for n in self.names.values())
+
     def qualify(self, expr: cst.BaseExpression) -> Optional[str]:
         """``mmcv.runner.Hook`` / ``Hook`` -> the legacy qualified name it denotes, if any."""
         flat = flatten(expr)

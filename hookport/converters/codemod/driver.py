@@ -1,8 +1,8 @@
 """The driver: one file's text in, one :class:`FileOutcome` out; never raises for user input.
 
 Order per file: cheap text prefilter -> parse -> find legacy hook classes -> convert
-each class -> rename renamed names -> rewrite/schedule imports -> check the output
-parses. Output is assembled from per-statement text so each statement is generated
+each class -> rewrite runner helpers outside them (in files that use MMCV) -> rename
+renamed names -> rewrite/schedule imports -> check the output parses. Output is assembled from per-statement text so each statement is generated
 once.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ import libcst as cst
 
 from hookport.converters.codemod import imports as import_rules
 from hookport.converters.codemod import tables as rule_tables
+from hookport.converters.codemod import functions as runner_functions
 from hookport.converters.codemod import todo as todos
 from hookport.converters.codemod.classes import ClassConverter
 from hookport.converters.codemod.context import FileContext, Options
@@ -62,11 +63,16 @@ def _transform(module: cst.Module, source: str, path: str, options: Options) -> 
     tables = rule_tables.load()
     index = ImportIndex(module, tables)
     classes = hook_classes(module, index, tables)
-    if not classes:
+    # Runner helpers outside hook classes are legacy hook code only in an MMCV hook module: one that
+    # defines MMCV hooks or imports MMCV's hook API (a file that merely imports mmcv is left alone).
+    mmcv_file = any(c.dialect == "mmcv" for c in classes.values()) or index.imports_mmcv_hooks()
+    if not classes and not mmcv_file:
         return FileOutcome(path, Status.SKIPPED, reason="no legacy hook class")
     ctx = FileContext(options=options, tables=tables)
     ctx.renames = import_rules.renames(index, ctx)
     statement_lines = StatementLines(source)
+    if statement_lines.tree is not None:
+        ctx.loop_modes = runner_functions.loop_modes(statement_lines.tree, classes, tables)
     config = module.config_for_parsing
     body: List[cst.BaseStatement] = list(module.body)
     converted = set()
@@ -77,6 +83,16 @@ def _transform(module: cst.Module, source: str, path: str, options: Options) -> 
             body[i] = converter.convert(stmt)
             converted.add(i)
     texts = [module.code_for_node(stmt) for stmt in body]
+    helpers = runner_functions.RunnerFunctions(ctx, frozenset(classes))
+    if mmcv_file and ctx.loop_modes:
+        for i, stmt in enumerate(body):
+            if i not in converted and isinstance(stmt, cst.BaseCompoundStatement) \
+                    and runner_functions.RUNNER_WORD.search(texts[i]):
+                body[i] = stmt.visit(helpers)
+                if body[i] is not stmt:
+                    texts[i] = module.code_for_node(body[i])
+    if not classes and not helpers.changed:  # MMCV imports but no hook code: left as it is
+        return FileOutcome(path, Status.SKIPPED, reason="no legacy hook class")
     owned = [import_rules.is_import_statement(stmt, tables) for stmt in body]
     if ctx.renames:
         # Hook classes were renamed while converted; the rest of the module is renamed here.

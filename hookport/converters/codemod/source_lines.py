@@ -77,6 +77,8 @@ class StatementLines:
             tree: Optional[ast.Module] = ast.parse(source)
         except SyntaxError:  # libcst accepted it; just use libcst's text
             tree = None
+        #: the file's ``ast`` (None if Python's parser rejects what libcst accepted)
+        self.tree = tree
         self._classes: Dict[str, ast.ClassDef] = {}
         for node in tree.body if tree is not None else ():
             if isinstance(node, ast.ClassDef):

@@ -113,11 +113,19 @@ class Tables:
     ema_pattern: str
     resume_attrs: Tuple[str, ...]
     codes: Dict[str, str]  # every rule code -> one-line description
+    function_notes: Dict[str, str] = field(default_factory=dict)  # runner helpers: key -> text template
+    argument_hints: Dict[str, str] = field(default_factory=dict)  # lacking argument -> what to do
 
     def note(self, key: str, **fields) -> Tuple[str, str]:
         """``(code, text)`` of the note ``key`` with ``fields`` filled in."""
         code, text = self.notes[key]
         return code, text.format(**fields)
+
+    def function_note(self, key: str, rule: "ChainRule", scope, missing) -> str:
+        """The TODO text of ``rule`` inside the runner helper ``scope`` lacking ``missing``."""
+        hint = " ".join(self.argument_hints[need] for need in missing)
+        return self.function_notes[key].format(what=rule.source, function=scope.method, needs=" and ".join(missing),
+                                               hint=hint)
 
 
 def _read(name: str) -> dict:
@@ -183,7 +191,9 @@ def load() -> Tables:
     undescribed = sorted(used - set(codes))
     if undescribed:
         raise HookportError(f"rule codes without a description: {', '.join(undescribed)}", file=_HERE)
+    functions = _read("runner_api.yaml")["functions"]
     return Tables(
+        function_notes={k: v for k, v in functions.items() if k != "hints"}, argument_hints=dict(functions["hints"]),
         imports=imports, legacy_modules=tuple(imports_data["legacy_modules"]), chains=chains,
         params={k: tuple(v) for k, v in sigs["params"].items()}, mmcv_stages=tuple(sigs["mmcv_stages"]),
         imix_stages=tuple(sigs["imix_stages"]), generic=dict(sigs["generic"]), notes=notes,
