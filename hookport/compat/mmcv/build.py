@@ -5,7 +5,9 @@ runner (``meta`` = env_info, config, seed, exp_name) -> default and custom hooks
 -> ``resume_from`` / ``load_from`` / ``auto_resume``. Data follows MMDetection >= 2.24:
 ``data=dict(samples_per_gpu, workers_per_gpu, train, val, test, train_dataloader=dict(...),
 val_dataloader=dict(...))``; train loaders shuffle unless ``train_dataloader.shuffle=False``,
-val/test loaders never do, workers are seeded with ``seed + worker_id`` (one process).
+val/test loaders never do, workers are seeded with ``seed + worker_id`` (one process). A dataset
+with MMDetection's aspect-ratio ``flag`` is sampled by MMDetection 2.28's samplers
+(:mod:`hookport.compat.mmcv.samplers`).
 """
 from __future__ import annotations
 
@@ -71,27 +73,54 @@ def _worker_init(seed: int):
 
 
 def build_dataloader(dataset, samples_per_gpu: int, workers_per_gpu: int, shuffle: bool, seed: Optional[int],
-                     **kwargs: Any):
-    """A loader with torch's default collate and seeded workers; a DistributedSampler in a process group.
+                     runner_type: str = "EpochBasedRunner", **kwargs: Any):
+    """A loader with torch's default collate and seeded workers, sampling as the codebase did.
 
-    Workers are seeded with ``seed + num_workers * rank + worker_id`` (MMDetection's worker_init_fn).
+    A dataset with an aspect-ratio ``flag`` is an MMDetection 2.x dataset and gets its
+    ``build_dataloader``'s samplers (:func:`_group_sampling`); any other dataset is sampled as
+    MMClassification / MMSegmentation did: shuffled by the loader, or a DistributedSampler in a
+    process group. Workers are seeded with ``seed + num_workers * rank + worker_id``
+    (MMDetection's worker_init_fn).
     """
     from hookport.runner import dist
 
     rank, world_size = dist.get_dist_info()
-    sampler = None
-    if world_size > 1:
-        sampler = torch.utils.data.DistributedSampler(dataset, world_size, rank, shuffle=shuffle, seed=seed or 0)
-        shuffle = False
+    if hasattr(dataset, "flag"):
+        sampling = _group_sampling(dataset, samples_per_gpu, shuffle, seed, runner_type, rank, world_size)
+    elif world_size > 1:
+        sampling = dict(batch_size=samples_per_gpu, sampler=torch.utils.data.DistributedSampler(
+            dataset, world_size, rank, shuffle=shuffle, seed=seed or 0))
+    else:
+        sampling = dict(batch_size=samples_per_gpu, shuffle=shuffle)
     try:
         return torch.utils.data.DataLoader(
-            dataset, batch_size=samples_per_gpu, shuffle=shuffle, sampler=sampler, num_workers=workers_per_gpu,
+            dataset, num_workers=workers_per_gpu,
             worker_init_fn=_worker_init(seed + workers_per_gpu * rank) if seed is not None and workers_per_gpu > 0
             else None,
             pin_memory=kwargs.pop("pin_memory", False), persistent_workers=kwargs.pop("persistent_workers", False)
-            and workers_per_gpu > 0, **kwargs)
+            and workers_per_gpu > 0, **sampling, **kwargs)
     except (TypeError, ValueError) as err:  # torch's own argument checks (batch_size=0, unknown keys...)
         raise ConfigError(f"data: {err}") from None
+
+
+def _group_sampling(dataset, samples_per_gpu: int, shuffle: bool, seed: Optional[int], runner_type: str,
+                    rank: int, world_size: int) -> dict:
+    """The DataLoader's sampler arguments in MMDetection 2.28's ``build_dataloader``.
+
+    IterBasedRunner: an endless (group) batch sampler; otherwise GroupSampler (one process,
+    shuffled), DistributedGroupSampler (shuffled) or an unshuffled DistributedSampler.
+    """
+    from hookport.compat.mmcv import samplers
+
+    if runner_type == "IterBasedRunner":
+        kind = samplers.InfiniteGroupBatchSampler if shuffle else samplers.InfiniteBatchSampler
+        return dict(batch_sampler=kind(dataset, samples_per_gpu, world_size, rank, seed=seed, shuffle=shuffle))
+    if world_size > 1:
+        sampler = (samplers.DistributedGroupSampler(dataset, samples_per_gpu, world_size, rank, seed=seed) if shuffle
+                   else torch.utils.data.DistributedSampler(dataset, world_size, rank, shuffle=False, seed=seed or 0))
+    else:
+        sampler = samplers.GroupSampler(dataset, samples_per_gpu) if shuffle else None
+    return dict(batch_size=samples_per_gpu, sampler=sampler)
 
 
 def build_optimizer(model, cfg: dict):
@@ -204,7 +233,7 @@ def build_runner(cfg: Any) -> MMCVSession:
     if len(workflow) == 2:  # ('val', k) phase: the val set, loaded like the train set
         datasets.append(DATASETS.build(copy.deepcopy(data["val"])))
     train_args = dict(samples_per_gpu=data.get("samples_per_gpu", 1), workers_per_gpu=data.get("workers_per_gpu", 1),
-                      shuffle=True, seed=seed)
+                      shuffle=True, seed=seed, runner_type=runner_type(cfg))
     train_args.update(data.get("train_dataloader", {}))
     loaders = [build_dataloader(ds, **train_args) for ds in datasets]
     optimizer = build_optimizer(model, cfg["optimizer"])
