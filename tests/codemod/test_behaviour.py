@@ -43,6 +43,8 @@ MMCV_CASES = [
     ("hooks/yolox_mode_switch", "YOLOXModeSwitchHook", dict(num_last_epochs=1)),
     ("rules/hp203_split_generic", "Generic", {}),
     ("rules/hp104_model_wrapper", "Wrapper", {}),
+    # module-level runner helpers (log_buffer.update, hook.every_n_iters, data_loader) called from the hook
+    ("rules/hp310_runner_function", "FunctionUser", {}),
 ]
 
 

@@ -58,6 +58,14 @@ def hook_sources(draw):
     snippets = MMCV_SNIPPETS if dialect == "mmcv" else IMIX_SNIPPETS
     lines = (["from mmcv.parallel import is_module_wrapper", "from mmcv.runner import HOOKS, Hook", ""]
              if dialect == "mmcv" else ["from imix.engine.hooks import HOOKS, HookBase, PriorityStatus", ""])
+    helpers = draw(st.integers(0, 2)) if dialect == "mmcv" else 0
+    for k in range(helpers):  # module-level runner helpers, called from mount points below
+        lines += ["", "", f"def helper{k}(runner, hook):"]
+        for _ in range(draw(st.integers(1, 3))):
+            snippet = draw(st.sampled_from(snippets)).replace("self.", "hook.")
+            wrapper = draw(st.sampled_from(WRAPPERS))
+            lines.append(_indent(wrapper.replace("{s}", snippet.replace("\n", "\n    ")), " " * 4))
+    snippets = snippets + [f"helper{k}(runner, self)" for k in range(helpers)]
     for c in range(draw(st.integers(1, 2))):
         base = "Hook" if dialect == "mmcv" else "HookBase"
         lines += ["", "@HOOKS.register_module()", f"class Generated{c}({base}):", '    """Generated."""', ""]

@@ -159,9 +159,11 @@ class ChainRewrite(BodyRule):
             self.batch.todo("HP909", text)
             return updated
         missing = [need for need in rule.needs if not scope.has(need)]
+        hook = code_of(updated.func.value) if isinstance(updated, cst.Call) and \
+            isinstance(updated.func, cst.Attribute) else "self"
         if missing and scope.function:
             # the rule's own code: --ignore of that rule silences its TODO too
-            self.batch.todo(rule.code, tables.function_note("needs_argument", rule, scope, missing))
+            self.batch.todo(rule.code, tables.function_note("needs_argument", rule, scope, missing, hook))
             return updated
         if missing:
             code, text = tables.note("needs_scope", what=rule.source, needs=" and ".join(missing),
@@ -171,7 +173,7 @@ class ChainRewrite(BodyRule):
         if rule.manual:
             self.batch.todo(rule.code, rule.note)
             return updated
-        fields = template_fields(scope)
+        fields = dict(template_fields(scope), hook=hook)  # {hook}: what a hook helper is called on
         if rule.handler is not None:
             exprs = getattr(handlers, rule.handler)(self, updated, fields, id(original) in self.statement_calls)
             if not exprs:
@@ -185,7 +187,7 @@ class ChainRewrite(BodyRule):
         if rule.todo:
             self.batch.todo(rule.code, rule.todo)
         if scope.mode_assumed and "mode" in rule.needs:
-            self.batch.todo(rule.code, tables.function_note("mode_assumed", rule, scope, ["mode"]))
+            self.batch.todo(rule.code, tables.function_note("mode_assumed", rule, scope, ["mode"], hook))
         mode_todo = rule.todo_in_modes.get(scope.mode) if scope.mode != "dynamic" else next(
             iter(rule.todo_in_modes.values()), None)
         if mode_todo:
@@ -195,8 +197,6 @@ class ChainRewrite(BodyRule):
 
     def _from_template(self, rule: ChainRule, updated: cst.BaseExpression, fields) -> Optional[cst.BaseExpression]:
         fields = dict(fields)
-        if isinstance(updated, cst.Call) and isinstance(updated.func, cst.Attribute):
-            fields["hook"] = code_of(updated.func.value)  # the hook a helper is called on
         if isinstance(updated, cst.Call):
             codes = [arg_code(arg) for arg in updated.args]
             fields["args"] = ", ".join(codes)

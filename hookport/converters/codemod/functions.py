@@ -104,7 +104,8 @@ class RunnerFunctions(cst.CSTTransformer):
                 stmts.extend(result.nodes)
             elif isinstance(result, cst.BaseStatement):
                 stmts.append(result)
-        if all(a is b for a, b in zip(stmts, updated.body.body)) and len(stmts) == len(updated.body.body):
+        # a walk rebuilds nodes even where no rule applied: compare by value
+        if len(stmts) == len(updated.body.body) and all(a.deep_equals(b) for a, b in zip(stmts, updated.body.body)):
             return updated
         self.changed = True
         return updated.with_changes(body=updated.body.with_changes(body=stmts))

@@ -121,10 +121,14 @@ class Tables:
         code, text = self.notes[key]
         return code, text.format(**fields)
 
-    def function_note(self, key: str, rule: "ChainRule", scope, missing) -> str:
-        """The TODO text of ``rule`` inside the runner helper ``scope`` lacking ``missing``."""
+    def function_note(self, key: str, rule: "ChainRule", scope, missing, hook: str = "self") -> str:
+        """The TODO text of ``rule`` inside the runner helper ``scope`` lacking ``missing``.
+
+        ``hook`` is what a hook helper was called on (``hook.every_n_inner_iters(...)``).
+        """
+        what = rule.source if rule.root != "self" else hook + rule.source[len("self"):]
         hint = " ".join(self.argument_hints[need] for need in missing)
-        return self.function_notes[key].format(what=rule.source, function=scope.method, needs=" and ".join(missing),
+        return self.function_notes[key].format(what=what, function=scope.method, needs=" and ".join(missing),
                                                hint=hint)
 
 
