@@ -120,7 +120,7 @@ def _emit(args: argparse.Namespace, outcome, rel: str) -> None:
         return
     _write(write_text, target, outcome.output)
     for todo in outcome.todos:  # where a human must look, in the file just written
-        print(f"{target}:{todo.line}: {todo.code} {todo.message}", file=sys.stderr)
+        print(f"{target}:{todo.output_line}: {todo.code} {todo.message}", file=sys.stderr)
 
 
 def unified_diff(outcome) -> str:

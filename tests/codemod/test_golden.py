@@ -1,5 +1,7 @@
 """Golden ``*.in.py`` -> ``*.out.py`` pairs (collected by glob), idempotence and parse checks."""
 import ast
+import difflib
+import re
 
 import pytest
 
@@ -70,3 +72,23 @@ def test_line_endings_and_tab_indentation_are_kept():
     ast.parse(tabs)
     assert "\tdef after_val_iter(self," in tabs and "    def" not in tabs
     assert transform_source(tabs, "tabs.py").status is Status.SKIPPED
+
+
+def _lead(line):
+    """The statement's first token (`def`, `if`, `runner`, `@HOOKS`...): kept by every rewrite."""
+    return re.match(r"\s*(@?\w+)", line).group(1)
+
+
+@pytest.mark.parametrize("path", PAIRS, ids=[str(p.relative_to(FIXTURES))[:-6] for p in PAIRS])
+def test_todos_report_the_input_line_of_their_construct(path):
+    source = path.read_text()
+    outcome = transform_source(source, str(path), options_for(path))
+    if outcome.status is not Status.CHANGED:
+        return
+    src, out = source.splitlines(), outcome.output.splitlines()
+    for todo in outcome.todos:
+        assert f"TODO(hookport {todo.code})" in out[todo.output_line - 1]
+        construct = next(line for line in out[todo.output_line - 1:] if not line.lstrip().startswith("#"))
+        original = src[todo.line - 1]
+        similar = difflib.SequenceMatcher(None, original.strip(), construct.strip()).ratio() > 0.6
+        assert similar or _lead(original) == _lead(construct), (todo, original, construct)

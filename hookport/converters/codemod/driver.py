@@ -15,6 +15,7 @@ from typing import Iterator, List, Optional, Sequence
 import libcst as cst
 
 from hookport.converters.codemod import imports as import_rules
+from hookport.converters.codemod import line_map
 from hookport.converters.codemod import tables as rule_tables
 from hookport.converters.codemod import functions as runner_functions
 from hookport.converters.codemod import todo as todos
@@ -109,9 +110,11 @@ def _transform(module: cst.Module, source: str, path: str, options: Options) -> 
         else:
             pieces.extend(module.code_for_node(stmt) for stmt in replacement)
     output = _assemble(module, pieces)
-    found = tuple(Todo(*t) for t in todos.todo_lines(output.splitlines()))
+    marked = list(todos.todo_lines(output.splitlines()))
     if output == source:
-        return FileOutcome(path, Status.UNCHANGED, todos=found)
+        return FileOutcome(path, Status.UNCHANGED, todos=tuple(Todo(n, n, code, text) for n, code, text in marked))
+    origins = line_map.todo_origins(source, output, [n for n, _, _ in marked]) if marked else []
+    found = tuple(Todo(origin, n, code, text) for origin, (n, code, text) in zip(origins, marked))
     try:
         ast.parse(output)
     except SyntaxError as err:  # a rule produced bad code: keep the file, report the bug

@@ -22,9 +22,17 @@ class Status(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Todo:
-    """A ``# TODO(hookport HPxxx)`` comment in the output, by output line."""
+    """A ``# TODO(hookport HPxxx)`` comment: where its construct is in the input, and where the comment is.
+
+    Attributes:
+        line: the input (original) line of the construct the TODO is about.
+        output_line: the line of the comment in the output (the converted file).
+        code: the rule code.
+        message: the TODO text.
+    """
 
     line: int
+    output_line: int
     code: str
     message: str
 
@@ -38,7 +46,7 @@ class FileOutcome:
         status: see :class:`Status`.
         output: the new text (``changed``), else None.
         fixes: rule code -> rewrites applied.
-        todos: TODO comments in the output (a changed file's, or a legacy file left alone's).
+        todos: TODO comments in the output (a changed file's, or a legacy file left alone's), with input lines.
         reason: why it was skipped, or the failure message.
         line: the failing line (``failed`` on a syntax error).
     """

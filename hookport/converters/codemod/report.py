@@ -1,8 +1,8 @@
 """The ``--report`` document: a fold over :class:`FileOutcome` values, as JSON or Markdown.
 
-TODO line numbers are lines of the *converted* file (where the ``# TODO(hookport HPxxx)``
-comment is), so they stay right after ``--in-place`` / ``-o`` and read as "would be" lines
-with ``--check``.
+A TODO's ``line`` is the line of its construct in the *input* file, where the user looks
+for it (the file is unchanged with ``--check`` / ``--diff``, and is what they wrote);
+``output_line`` is where the ``# TODO(hookport HPxxx)`` comment is in the converted file.
 """
 from __future__ import annotations
 
@@ -37,7 +37,8 @@ def as_dict(outcomes: Iterable[FileOutcome], root: str = "") -> dict:
         if o.fixes:
             entry["fixes"] = dict(sorted(o.fixes.items()))
         if o.todos and o.status is Status.CHANGED:
-            entry["todos"] = [{"line": t.line, "code": t.code, "message": t.message} for t in o.todos]
+            entry["todos"] = [{"line": t.line, "output_line": t.output_line, "code": t.code, "message": t.message}
+                              for t in o.todos]
         if o.reason:
             entry["reason"] = o.reason
         if o.line is not None:
@@ -63,12 +64,13 @@ def to_markdown(outcomes: Iterable[FileOutcome]) -> str:
     attention = [(f, t) for f in doc["files"] for t in f.get("todos", ())]
     failed = [f for f in doc["files"] if f["status"] == "failed"]
     if attention or failed:
-        lines += ["## Needs a human", "", "Lines are lines of the converted file.", ""]
+        lines += ["## Needs a human", "", "`file:line` is the construct in the input file; the TODO comment's line "
+                  "in the converted file follows in brackets.", ""]
         for f in failed:
             where = f["path"] + (f":{f['line']}" if "line" in f else "")
             lines.append(f"- `{where}` failed: {f['reason']}")
         for f, t in attention:
-            lines.append(f"- `{f['path']}:{t['line']}` {t['code']}: {t['message']}")
+            lines.append(f"- `{f['path']}:{t['line']}` (converted: {t['output_line']}) {t['code']}: {t['message']}")
         lines.append("")
     changed = [f for f in doc["files"] if f.get("fixes")]
     if changed:
