@@ -130,14 +130,25 @@ class ChainRewrite(BodyRule):
             self.inner.add(id(spine))
 
     def _hook_helper_call(self, node: cst.BaseExpression, root: str, parts) -> bool:
-        """``name.helper(runner, ...)`` where ``helper`` is not the enclosing class's own method."""
+        """``name.helper(runner, ...)`` where ``helper`` is not the enclosing class's own method.
+
+        A hook helper called without the runner first may be something else of the same name:
+        it is kept, under a TODO saying what MMEngine's hook helper is.
+        """
         if not isinstance(node, cst.Call) or len(parts) != 2 or parts[0][0] != "attr":
             return False
         if root == "self" and parts[0][1] in self.scope.own_methods:
             return False
+        rule = self.ctx.tables.chains.get(("self", parts))
+        if rule is None or rule.table != self.table:
+            return False
         first = node.args[0] if node.args else None
-        return first is not None and first.keyword is None and not first.star \
-            and isinstance(first.value, cst.Name) and first.value.value == self.scope.runner
+        if first is not None and first.keyword is None and not first.star \
+                and isinstance(first.value, cst.Name) and first.value.value == self.scope.runner:
+            return True
+        if self.ctx.options.enabled(rule.code):
+            self.batch.todo(rule.code, self.ctx.tables.function_note("helper_receiver", rule, self.scope, [], root))
+        return False
 
     # -- replacing on the way up ------------------------------------------
     def leave_Call(self, original, updated):

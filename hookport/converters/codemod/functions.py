@@ -13,9 +13,9 @@ rules apply inside them as inside a mount point, with two differences:
   most helpers run in) under a TODO saying so; callers in several loops -> TODO.
 
 Hook helpers (``hook.every_n_iters(runner, n)``) are recognised by taking the runner
-first, since a function has no ``self`` that is a hook. Only files that import legacy
-MMCV names (or define legacy hooks) get here, so a plain file with a ``runner`` argument
-is never touched.
+first, since a function has no ``self`` that is a hook (one that does not is kept under a
+TODO). Only files that define MMCV hooks or import MMCV's hook API get here, so a file
+that merely has a ``runner`` argument (or imports mmcv for something else) is never touched.
 """
 from __future__ import annotations
 

@@ -127,9 +127,10 @@ class Tables:
         ``hook`` is what a hook helper was called on (``hook.every_n_inner_iters(...)``).
         """
         what = rule.source if rule.root != "self" else hook + rule.source[len("self"):]
+        target = (rule.target or "").split("(")[0].replace("{hook}", hook)
         hint = " ".join(self.argument_hints[need] for need in missing)
         return self.function_notes[key].format(what=what, function=scope.method, needs=" and ".join(missing),
-                                               hint=hint)
+                                               hint=hint, target=target)
 
 
 def _read(name: str) -> dict:
