@@ -64,7 +64,8 @@ def hook_sources(draw):
         for _ in range(draw(st.integers(1, 3))):
             snippet = draw(st.sampled_from(snippets)).replace("self.", "hook.")
             wrapper = draw(st.sampled_from(WRAPPERS))
-            lines.append(_indent(wrapper.replace("{s}", snippet.replace("\n", "\n    ")), " " * 4))
+            body = wrapper.replace("{s}", snippet.replace("\n", "\n    ")) if "\n" in wrapper else snippet
+            lines.append(_indent(body, " " * 4))
     snippets = snippets + [f"helper{k}(runner, self)" for k in range(helpers)]
     for c in range(draw(st.integers(1, 2))):
         base = "Hook" if dialect == "mmcv" else "HookBase"

@@ -1,9 +1,10 @@
 """The driver: one file's text in, one :class:`FileOutcome` out; never raises for user input.
 
 Order per file: cheap text prefilter -> parse -> find legacy hook classes -> convert
-each class -> rewrite runner helpers outside them (in files that use MMCV) -> rename
-renamed names -> rewrite/schedule imports -> check the output parses. Output is assembled from per-statement text so each statement is generated
-once.
+each class -> rewrite runner helpers outside them (in MMCV hook modules) -> rename
+renamed names -> rewrite/schedule imports -> check the output parses -> place each
+TODO at its input line. Output is assembled from per-statement text so each statement
+is generated once.
 """
 from __future__ import annotations
 
@@ -89,10 +90,11 @@ def _transform(module: cst.Module, source: str, path: str, options: Options) -> 
         for i, stmt in enumerate(body):
             if i not in converted and isinstance(stmt, cst.BaseCompoundStatement) \
                     and runner_functions.RUNNER_WORD.search(texts[i]):
-                body[i] = stmt.visit(helpers)
-                if body[i] is not stmt:
-                    texts[i] = module.code_for_node(body[i])
-    if not classes and not helpers.changed:  # MMCV imports but no hook code: left as it is
+                before = helpers.rewritten
+                new = stmt.visit(helpers)
+                if helpers.rewritten > before:
+                    body[i], texts[i] = new, module.code_for_node(new)
+    if not classes and not helpers.rewritten:  # MMCV's hook API imported but no hook code: left as it is
         return FileOutcome(path, Status.SKIPPED, reason="no legacy hook class")
     owned = [import_rules.is_import_statement(stmt, tables) for stmt in body]
     if ctx.renames:

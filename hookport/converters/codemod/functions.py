@@ -58,7 +58,7 @@ class RunnerFunctions(cst.CSTTransformer):
     """Rewrite the bodies of runner helpers in one top-level statement (hook classes excluded).
 
     Attributes:
-        changed: whether any helper body was rewritten.
+        rewritten: how many helper bodies were rewritten so far.
     """
 
     def __init__(self, ctx, hook_classes: FrozenSet[str]):
@@ -67,7 +67,7 @@ class RunnerFunctions(cst.CSTTransformer):
         self.modes = ctx.loop_modes
         self.hook_classes = hook_classes
         self.pattern = trigger(ctx.tables)
-        self.changed = False
+        self.rewritten = 0
         #: method names of the helper classes being walked (their own `every_n_iters` is not a hook's)
         self._class_methods: List[FrozenSet[str]] = []
 
@@ -107,7 +107,7 @@ class RunnerFunctions(cst.CSTTransformer):
         # a walk rebuilds nodes even where no rule applied: compare by value
         if len(stmts) == len(updated.body.body) and all(a.deep_equals(b) for a, b in zip(stmts, updated.body.body)):
             return updated
-        self.changed = True
+        self.rewritten += 1
         return updated.with_changes(body=updated.body.with_changes(body=stmts))
 
     def _scope(self, fn: cst.FunctionDef) -> MethodScope:
