@@ -32,7 +32,7 @@ ITER_STAGES = ("before_train_iter", "after_train_iter")
 VAL_STAGES = ("before_val_epoch", "after_val_iter", "after_val_epoch")
 MMCV_PROBED = EPOCH_STAGES + ITER_STAGES + VAL_STAGES
 IMIX_PROBED = ("before_train",) + EPOCH_STAGES + ITER_STAGES + ("after_train",)
-WATCHED_SCALARS = ("memory_rss", "acc", "top5", "extra", "seen")
+WATCHED_SCALARS = ("memory_rss", "acc", "top5", "extra", "seen", "progress")
 
 # Hooks whose conversion left no TODO on their run path (a TODO'd construct is not expected to run).
 MMCV_CASES = [
@@ -41,6 +41,7 @@ MMCV_CASES = [
     ("hooks/set_epoch_info", "SetEpochInfoHook", {}),
     ("hooks/sync_norm", "SyncNormHook", dict(num_last_epochs=1, interval=2)),
     ("hooks/yolox_mode_switch", "YOLOXModeSwitchHook", dict(num_last_epochs=1)),
+    ("hooks/progress_logger", "ProgressLoggerHook", dict(interval=3)),
     ("rules/hp203_split_generic", "Generic", {}),
     ("rules/hp104_model_wrapper", "Wrapper", {}),
     # module-level runner helpers (log_buffer.update, hook.every_n_iters, data_loader) called from the hook

@@ -19,7 +19,8 @@ REFERENCE = json.loads((ROOT / "tests" / "data" / "reference" / "codemod" / "mme
 FILES = REFERENCE["files"]
 #: hooks whose conversion is complete without a human (no TODO on their run path)
 MECHANICAL = {"CheckInvalidLossHook", "ExpMomentumEMAHook", "MemoryProfilerHook", "SetEpochInfoHook",
-              "SyncNormHook", "YOLOXModeSwitchHook", "EMAIterHook", "EMAEpochHook", "TextLoggerHook"}
+              "SyncNormHook", "YOLOXModeSwitchHook", "EMAIterHook", "EMAEpochHook", "TextLoggerHook",
+              "ProgressLoggerHook"}
 
 
 def test_reference_is_from_mmengine_0_10_7_and_covers_every_golden():
@@ -78,6 +79,8 @@ def test_behaviour_seen_in_mmengine():
     assert {"train/memory_rss", "val/memory_rss"} <= set(hooks["MemoryProfilerHook"]["scalars"])
     assert hooks["SetEpochInfoHook"]["epochs_seen"] == [0, 1]
     assert hooks["YOLOXModeSwitchHook"]["use_l1"] is True  # runner.train_dataloader reached the switch
+    # module-level runner helpers: log_buffer.update became message_hub.update_scalar('train/...')
+    assert "train/progress" in hooks["ProgressLoggerHook"]["scalars"]
     assert hooks["EMAIterHook"]["ema_calls"] == ["init"] + ["update"] * 4
     assert hooks["EMAEpochHook"]["ema_calls"] == ["load_bkp", "save_0", "load_bkp", "save_1"]
     # iMIX LOW (40) became MMEngine 'LOW' (70); MMCV hooks keep MMEngine's default NORMAL

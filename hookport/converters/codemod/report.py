@@ -64,8 +64,8 @@ def to_markdown(outcomes: Iterable[FileOutcome]) -> str:
     attention = [(f, t) for f in doc["files"] for t in f.get("todos", ())]
     failed = [f for f in doc["files"] if f["status"] == "failed"]
     if attention or failed:
-        lines += ["## Needs a human", "", "`file:line` is the construct in the input file; the TODO comment's line "
-                  "in the converted file follows in brackets.", ""]
+        lines += ["## Needs a human", "", "`file:line` is the construct in the input file; `(converted: N)` is the "
+                  "line of its TODO comment in the converted file.", ""]
         for f in failed:
             where = f["path"] + (f":{f['line']}" if "line" in f else "")
             lines.append(f"- `{where}` failed: {f['reason']}")
