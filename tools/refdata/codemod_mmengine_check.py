@@ -42,6 +42,7 @@ OUT = os.path.join(ROOT, "tests", "data", "reference", "codemod", "mmengine_chec
 HOOK_ARGS = {
     "CheckInvalidLossHook": dict(interval=1),
     "MemoryProfilerHook": dict(interval=1),
+    "ProgressLoggerHook": dict(interval=3),
     "SyncNormHook": dict(num_last_epochs=1, interval=1),
     "YOLOXModeSwitchHook": dict(num_last_epochs=1),
     "ExpMomentumEMAHook": dict(total_iter=10, momentum=0.5),
@@ -194,7 +195,7 @@ def main():
                     built=True, stages=sorted(hook.get_triggered_stages()),
                     priority=get_priority(hook.priority), finished=error is None, error=error,
                     scalars=sorted(k for k in runner.message_hub.log_scalars
-                                   if k.split("/")[-1] in ("memory_rss", "lr", "grad_norm", "loss_copy")),
+                                   if k.split("/")[-1] in ("memory_rss", "lr", "grad_norm", "loss_copy", "progress")),
                     epochs_seen=getattr(runner.model, "epochs_seen", None) or None,
                     ema_calls=runner.model.ema_calls or None,
                     use_l1=runner.model.bbox_head.use_l1,
