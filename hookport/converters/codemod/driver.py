@@ -73,7 +73,7 @@ def _transform(module: cst.Module, source: str, path: str, options: Options) -> 
     ctx = FileContext(options=options, tables=tables)
     ctx.renames = import_rules.renames(index, ctx)
     statement_lines = StatementLines(source)
-    if statement_lines.tree is not None:
+    if mmcv_file and statement_lines.tree is not None:  # iMIX hooks all run in training (HP356)
         ctx.loop_modes = runner_functions.loop_modes(statement_lines.tree, classes, tables)
     config = module.config_for_parsing
     body: List[cst.BaseStatement] = list(module.body)
