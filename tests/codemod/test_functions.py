@@ -14,7 +14,7 @@ def _modes(source, helpers):
 
     def fixed(owner, name):
         return frozenset((stages[name],)) if owner == "H" and name in stages else frozenset()
-    return caller_modes(tree, set(helpers), fixed)
+    return caller_modes(tree, helpers, fixed)
 
 
 def test_a_helper_takes_the_loop_of_its_callers_even_through_another_helper():
@@ -23,8 +23,8 @@ def test_a_helper_takes_the_loop_of_its_callers_even_through_another_helper():
         def outer(runner): inner(runner)
         class H:
             def after_train_iter(self, runner): outer(runner)
-            def before_train_epoch(self, runner): self.outer(runner)
-    """, ["inner", "outer"])
+            def after_val_epoch(self, runner): self.outer(runner)  # a method of that name: not the function
+    """, {"inner": "name", "outer": "name"})
     assert modes["inner"].mode == modes["outer"].mode == "train"
 
 
@@ -35,12 +35,13 @@ def test_a_helper_takes_the_loop_of_its_callers_even_through_another_helper():
     ("def after_val_epoch(self, runner): pass", None, False),
 ])
 def test_callers_in_several_loops_or_none_give_no_mode(calls, mode, called):
-    modes = _modes(f"def f(runner): pass\nclass H:\n    {calls}\n", ["f"])
+    modes = _modes(f"def f(runner): pass\nclass H:\n    {calls}\n", {"f": "name"})
     assert (modes["f"].mode, modes["f"].called) == (mode, called)
 
 
 def test_a_call_at_module_level_is_from_no_loop():
-    modes = _modes("def f(runner): pass\nclass H:\n    def after_val_epoch(self, runner): f(runner)\nf(None)\n", ["f"])
+    modes = _modes("def f(runner): pass\nclass H:\n    def after_val_epoch(self, runner): f(runner)\nf(None)\n",
+                   {"f": "name"})
     assert modes["f"].mode is None
 
 

@@ -12,7 +12,9 @@ file with Python's own parser (cheap) and folds modes along calls:
 * a runner helper passes on the modes of its own callers;
 * anything else (``before_run``, module level, a function that takes no runner) is unknown.
 
-Calls are matched by the callee's simple name (``f(...)``, ``self.f(...)``, ``obj.f(...)``).
+Calls are matched by the callee's simple name: ``f(...)`` for a function, ``self.f(...)`` /
+``obj.f(...)`` for a method (the receiver's type is not known, so a method sharing its name
+with another object's can only blur the result into "several loops", i.e. a TODO).
 """
 from __future__ import annotations
 
@@ -59,8 +61,9 @@ def functions_in(body: Sequence[ast.stmt],
                     yield from functions_in([c for c in children if isinstance(c, ast.AST)], owner)
 
 
-def _called_names(fn: ast.AST) -> Iterator[str]:
-    """Simple names of what ``fn`` calls, not looking into nested functions or classes."""
+def _called_names(fn: ast.AST) -> Iterator[Tuple[str, str]]:
+    """``("name", f)`` for ``f(...)``, ``("attr", f)`` for ``x.f(...)``: what ``fn`` calls, nested
+    functions and classes left out."""
     stack = list(ast.iter_child_nodes(fn))
     while stack:
         node = stack.pop()
@@ -69,30 +72,32 @@ def _called_names(fn: ast.AST) -> Iterator[str]:
         if isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Name):
-                yield func.id
+                yield "name", func.id
             elif isinstance(func, ast.Attribute):
-                yield func.attr
+                yield "attr", func.attr
         stack.extend(ast.iter_child_nodes(node))
 
 
-def caller_modes(tree: ast.Module, helpers: Set[str],
+def caller_modes(tree: ast.Module, helpers: Dict[str, str],
                  own_mode: Callable[[Optional[str], str], FrozenSet[str]]) -> Dict[str, CallerModes]:
-    """The :class:`CallerModes` of each name in ``helpers``.
+    """The :class:`CallerModes` of each helper.
 
-    ``own_mode(class_name, function_name)`` gives the modes a function fixes by itself (a hook
-    stage), empty when it fixes none; a helper's own mode comes from its callers instead.
+    ``helpers`` maps a helper's name to how it is called: ``"name"`` (a function: ``f(...)``) or
+    ``"attr"`` (a method: ``self.f(...)``, ``obj.f(...)``). ``own_mode(class_name, function_name)``
+    gives the modes a function fixes by itself (a hook stage), empty when it fixes none; a
+    helper's own mode comes from its callers instead.
     """
     calls: Dict[str, Set[Tuple[str, Optional[str]]]] = {name: set() for name in helpers}
     for owner, fn in functions_in(tree.body):
-        for name in set(_called_names(fn)):
-            if name in calls:
+        for kind, name in set(_called_names(fn)):
+            if helpers.get(name) == kind:
                 calls[name].add((fn.name, owner))
     # calls made at module level come from no loop
     module_level = ast.Module(body=[n for n in tree.body if not isinstance(n, (ast.FunctionDef,
                                                                                 ast.AsyncFunctionDef))],
                               type_ignores=[])
-    for name in set(_called_names(module_level)):
-        if name in calls:
+    for kind, name in set(_called_names(module_level)):
+        if helpers.get(name) == kind:
             calls[name].add(("", None))
     modes: Dict[str, Set[str]] = {name: set() for name in helpers}
     changed = True

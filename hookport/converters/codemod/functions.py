@@ -141,11 +141,11 @@ def loop_modes(tree: ast.Module, classes, tables) -> Dict[str, CallerModes]:
         mode = stage_mode(name)
         return frozenset((mode,)) if mode else frozenset()
 
-    helpers = set()
+    helpers: Dict[str, str] = {}  # name -> how it is called ("name" for a function, "attr" for a method)
     for owner, fn in functions_in(tree.body):
         hook = classes.get(owner) if owner else None
         if hook is not None and (hook.dialect != "mmcv" or fn.name in tables.mmcv_stages or fixed(owner, fn.name)):
             continue
         if RUNNER in (a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)):
-            helpers.add(fn.name)
+            helpers[fn.name] = "attr" if owner else "name"
     return caller_modes(tree, helpers, fixed)
