@@ -305,7 +305,8 @@ OPTIM_WRAPPER_CONSTRUCTORS = Registry("optimizer wrapper constructor", locations
 PARAM_SCHEDULERS = Registry("parameter scheduler", locations=["hookport.optim.scheduler"])
 LOOPS = Registry("loop", locations=["hookport.runner.loops"])
 LOG_PROCESSORS = Registry("log processor", locations=["hookport.runner.log_processor"])
-VISBACKENDS = Registry("visualization backend", locations=["hookport.runner.vis_backends"])
+VISBACKENDS = Registry("visualization backend", locations=["hookport.runner.vis_backends",
+                                                           "hookport.runner.vis_client_backends"])
 RUNNERS = Registry("runner")
 
 # Dialect scopes: legacy hooks whose names collide with MMEngine's (OptimizerHook, EMAHook, ...).
