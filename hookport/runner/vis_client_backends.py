@@ -59,8 +59,9 @@ class ClientVisBackend(BaseVisBackend):
     """A backend whose client library is imported and started on first use.
 
     Subclasses name their client (``package``: what ``pip install`` needs) and implement
-    :meth:`_start` (import, start a run, return the client object :attr:`experiment` exposes).
-    ``close`` ends the client run only if it was started.
+    :meth:`_start` (import, start a run, return the client object :attr:`experiment` exposes)
+    and :meth:`_finish` (upload, end the run). ``close`` finishes a started client once: the
+    runner closes its visualizer after LoggerHook already did; a later use starts a new run.
     """
 
     package = ""
@@ -80,17 +81,21 @@ class ClientVisBackend(BaseVisBackend):
     def _start(self) -> Any:
         raise NotImplementedError
 
+    def _finish(self, client: Any) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Finish the client run if one was started."""
+        client, self._experiment = self._experiment, None
+        if client is not None:
+            self._finish(client)
+
     @property
     def experiment(self) -> Any:
         """The started client object (wandb module, mlflow module, neptune run, dvclive Live, ClearML task)."""
         if self._experiment is None:
             self._experiment = self._start()
         return self._experiment
-
-    @property
-    def started(self) -> bool:
-        """Whether the client has been started (first use happened)."""
-        return self._experiment is not None
 
 
 @VISBACKENDS.register_module()
@@ -147,10 +152,9 @@ class WandbVisBackend(ClientVisBackend):
         """``wandb.log(scalar_dict)``."""
         self.experiment.log(scalar_dict, commit=self._commit)
 
-    def close(self) -> None:
+    def _finish(self, wandb: Any) -> None:
         """Finish the run (``wandb.join``)."""
-        if self.started:
-            self._experiment.join()
+        wandb.join()
 
 
 @VISBACKENDS.register_module()
@@ -214,14 +218,12 @@ class MLflowVisBackend(ClientVisBackend):
         """``mlflow.log_metrics(scalar_dict, step)``."""
         self.experiment.log_metrics(scalar_dict, step)
 
-    def close(self) -> None:
+    def _finish(self, mlflow: Any) -> None:
         """Upload the work dir's files with ``artifact_suffix`` (at their relative folder), end the run."""
-        if not self.started:
-            return
         if self._work_dir is not None:
             for path, rel in _files(self._work_dir, self._artifact_suffix, recursive=True):
-                self._experiment.log_artifact(path, rel)
-        self._experiment.end_run()
+                mlflow.log_artifact(path, rel)
+        mlflow.end_run()
 
 
 def flatten_params(cfg: dict, prefix: str = "") -> Dict[str, Any]:
@@ -277,10 +279,9 @@ class NeptuneVisBackend(ClientVisBackend):
         for name, value in scalar_dict.items():
             run[name].append(value, step=step)
 
-    def close(self) -> None:
+    def _finish(self, run: Any) -> None:
         """Stop the run."""
-        if self.started:
-            self._experiment.stop()
+        run.stop()
 
 
 @VISBACKENDS.register_module()
@@ -329,13 +330,11 @@ class DVCLiveVisBackend(ClientVisBackend):
         for name, value in scalar_dict.items():
             self.add_scalar(name, value, step)
 
-    def close(self) -> None:
+    def _finish(self, live: Any) -> None:
         """Log the files under ``save_dir`` with ``artifact_suffix``, end the run."""
-        if not self.started:
-            return
         for path, rel in _files(self._save_dir or ".", self._artifact_suffix, recursive=True):
-            self._experiment.log_artifact(path, rel)
-        self._experiment.end()
+            live.log_artifact(path, rel)
+        live.end()
 
 
 def dvc_paramlike(value: Any) -> Any:
@@ -390,14 +389,12 @@ class ClearMLVisBackend(ClientVisBackend):
         for name, value in scalar_dict.items():
             self.add_scalar(name, value, step)
 
-    def close(self) -> None:
+    def _finish(self, task: Any) -> None:
         """Upload the work dir's files with ``artifact_suffix`` (not its subfolders), close the task."""
-        if not self.started:
-            return
         if self._work_dir is not None:
             for path, _ in _files(self._work_dir, self._artifact_suffix, recursive=False):
-                self._experiment.upload_artifact(osp.basename(path), path)
-        self._experiment.close()
+                task.upload_artifact(osp.basename(path), path)
+        task.close()
 
 
 __all__ = ["ClearMLVisBackend", "ClientVisBackend", "DVCLiveVisBackend", "MLflowVisBackend", "NeptuneVisBackend",
