@@ -93,6 +93,10 @@ class ClientVisBackend(BaseVisBackend):
     @property
     def experiment(self) -> Any:
         """The started client object (wandb module, mlflow module, neptune run, dvclive Live, ClearML task)."""
+        return self._client()
+
+    def _client(self) -> Any:
+        """The client object, started on the first call (MMEngine's ``force_init_env``)."""
         if self._experiment is None:
             self._experiment = self._start()
         return self._experiment
@@ -381,7 +385,7 @@ class ClearMLVisBackend(ClientVisBackend):
 
     def add_scalar(self, name: str, value: Any, step: int = 0, **kwargs) -> None:
         """``report_scalar`` with the name as title and series."""
-        self.experiment  # start the task (and its logger) on first use
+        self._client()  # starting the task creates its logger
         self._logger.report_scalar(title=name, series=name, value=value, iteration=step)
 
     def add_scalars(self, scalar_dict: dict, step: int = 0, file_path: Optional[str] = None, **kwargs) -> None:

@@ -6,7 +6,7 @@ both record the same way. Built on tests/compat_mmcv/fake_clients.py (same call 
 :data:`CALLS`, same ``[name, args, kwargs]`` entries, paths by base name, run timestamps
 as ``<ts>``), with the client API the MMEngine backends call added:
 
-- wandb: ``wandb.config.update``, ``wandb.run.log_code``;
+- wandb: ``wandb.config.update``, ``wandb.run.log_code``, ``wandb.watch``;
 - mlflow: tracking URI, experiments (``get_experiment_by_name`` answers None until
   ``create_experiment``), ``set_tag``, ``log_text``, ``log_metric``, ``log_artifact``, ``end_run``;
 - neptune: ``neptune.types.File.from_content`` and ``run[key].upload``;
@@ -196,6 +196,7 @@ def _modules() -> Dict[str, types.ModuleType]:
     base = fake_clients._modules()
     wandb = base["wandb"]
     wandb.config, wandb.run, wandb.log = _WandbConfig(), _WandbRun(), _wandb_log
+    wandb.watch = _recorder("wandb.watch")
     mlflow = base["mlflow"]
     for name in ("set_tracking_uri", "set_tag", "log_artifact", "end_run"):
         setattr(mlflow, name, _recorder(f"mlflow.{name}"))

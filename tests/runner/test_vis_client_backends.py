@@ -3,7 +3,7 @@
 Reference: tests/data/reference/mmengine/vis_clients.json (tools/refdata/mmengine_vis_clients.py):
 two tiny regression configs trained by real MMEngine 0.10.7 with all five backends, the clients
 being the recording stand-ins of fake_vis_clients.py, which hookport gets here too; and each
-backend used standalone (scalars and close, no config).
+backend used standalone (a model graph for wandb, scalars and close; no config).
 
 Where hookport deliberately differs (documented in hookport/runner/vis_client_backends.py):
 MMEngine's MLflow ``close`` without a config raises AttributeError and DVCLive's ``close`` on a
@@ -110,6 +110,8 @@ def test_a_run_sends_what_mmengine_sent(reference, calls, tmp_path, monkeypatch)
 def test_a_standalone_backend_sends_what_mmengine_sent(reference, calls, tmp_path):
     backend = VISBACKENDS.build(dict(type=reference["type"], save_dir=str(tmp_path / "vis_data"),
                                      **reference["kwargs"]))
+    if reference["type"] == "WandbVisBackend":
+        backend.add_graph(torch.nn.Linear(2, 1), None)
     backend.add_scalar("acc", 0.5, step=3)
     backend.add_scalars({"loss": 1.25, "time": 0.1}, step=4, file_path="extra.json")
     backend.close()

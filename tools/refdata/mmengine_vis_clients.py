@@ -8,7 +8,8 @@ ones the differential test gives hookport). Writes tests/data/reference/mmengine
   iterations, a Visualizer with LocalVisBackend first and the five client backends) trained with
   ``Runner.from_cfg`` in ``<tmp>/work``, and every client call in order, from building the runner
   (``add_config``) to the end of ``train()`` (``close``);
-- ``direct``: per backend, the calls of a standalone backend given ``add_scalar``,
+- ``direct``: per backend, the calls of a standalone backend given ``add_graph`` (Wandb only),
+  ``add_scalar``,
   ``add_scalars`` (with ``file_path``) and ``close`` only (``add_config`` never called); an
   exception ``close`` raises is recorded as ``["close raised", [ExceptionName], {}]``.
 """
@@ -109,9 +110,9 @@ visualizer = dict(type='Visualizer', vis_backends=[
 """,
 }
 
-#: per backend, a second define_metric_cfg form is checked on WandbVisBackend
+#: per backend, the constructor arguments of the standalone check (the runs cover the others)
 DIRECT = {
-    "WandbVisBackend": dict(define_metric_cfg=dict(loss="max")),
+    "WandbVisBackend": dict(define_metric_cfg=dict(loss="max"), watch_kwargs=dict(log="all", log_freq=5)),
     "MLflowVisBackend": {},
     "NeptuneVisBackend": {},
     "DVCLiveVisBackend": {},
@@ -141,10 +142,12 @@ def run_case(name, text):
 
 
 def run_direct(kind, kwargs):
-    """A standalone backend: add_scalar, add_scalars with file_path, close."""
+    """A standalone backend: add_graph (WandbVisBackend only), add_scalar, add_scalars with file_path, close."""
     calls = fakes.install()
     with tempfile.TemporaryDirectory() as folder:
         backend = VISBACKENDS.build(dict(type=kind, save_dir=osp.join(folder, "vis_data"), **kwargs))
+        if kind == "WandbVisBackend":
+            backend.add_graph(nn.Linear(2, 1), None)
         backend.add_scalar("acc", 0.5, step=3)
         backend.add_scalars({"loss": 1.25, "time": 0.1}, step=4, file_path="extra.json")
         try:
