@@ -60,8 +60,8 @@ class IterTimerHook(Hook):
         hub = runner.message_hub
         hub.update_scalar("train/time", elapsed)
         self.time_sec_tot += elapsed
-        done = runner.iter - self.start_iter + 1
-        hub.update_info("eta", self.time_sec_tot / done * (runner.max_iters - runner.iter - 1))
+        current = runner.iter  # a property chain on the runner: read once
+        hub.update_info("eta", self.time_sec_tot / (current - self.start_iter + 1) * (runner.max_iters - current - 1))
 
     def after_val_iter(self, runner, batch_idx: int, data_batch: Any = None, outputs: Any = None) -> None:
         """Log ``val/time`` and the validation ETA."""

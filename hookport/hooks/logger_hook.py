@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional, Sequence, Union
 from hookport.errors import ConfigError
 from hookport.hooks.hook import Hook
 from hookport.registry import HOOKS
-from hookport.runner.log_processor import has_train_loop
+from hookport.runner.log_processor import LogProcessor, has_train_loop
 
 
 def _check(condition: bool, message: str) -> None:
@@ -22,6 +22,12 @@ def _check(condition: bool, message: str) -> None:
 
 def _is_main(runner) -> bool:
     return getattr(runner, "rank", 0) == 0
+
+
+def _drops_info(logger) -> bool:
+    """Whether ``logger.info(...)`` would discard its record (the level check ``info`` makes first)."""
+    enabled = getattr(logger, "isEnabledFor", None)
+    return enabled is not None and not enabled(logging.INFO)
 
 
 def _jsonable(value: Any) -> Any:
@@ -82,7 +88,7 @@ class LoggerHook(Hook):
         self.keep_local = keep_local
         self.log_metric_by_epoch = log_metric_by_epoch
         self.json_log_path: Optional[str] = None
-        # len(train_dataloader), asked every iteration, costs several Python calls for a torch
+        # len(train_dataloader), needed every iteration, costs several Python calls for a torch
         # DataLoader: it is read again for a new dataloader object and at each epoch's first batch.
         self._sized_loader: Any = None
         self._loader_len = 0
@@ -95,24 +101,29 @@ class LoggerHook(Hook):
         self.json_log_path = f"{runner.timestamp}.json"
 
     def after_train_iter(self, runner, batch_idx: int, data_batch: Any = None, outputs: Any = None) -> None:
-        """Every ``interval`` iterations (and at an epoch's end unless ``ignore_last``): log a line."""
-        size = self._train_len(runner, batch_idx)
-        end = batch_idx + 1 == size
-        if self.every_n_train_iters(runner, self.interval_exp_name) or end:
-            runner.logger.info(f"Exp name: {runner.experiment_name}")
-        if not (self.every_n_inner_iters(batch_idx, self.interval)
-                or (end and (not self.ignore_last or size <= self.interval))):
-            return
-        tag, line = runner.log_processor.get_log_after_iter(runner, batch_idx, "train")
-        runner.logger.info(line)
-        runner.visualizer.add_scalars(tag, step=runner.iter + 1, file_path=self.json_log_path)
+        """Every ``interval`` iterations (and at an epoch's end unless ``ignore_last``): log a line.
 
-    def _train_len(self, runner, batch_idx: int) -> int:
-        """``len(runner.train_dataloader)``, cached per dataloader object and epoch."""
-        loader = runner.train_dataloader
+        Runs every iteration, so the dataloader length cache and the two period checks
+        (``every_n_train_iters``, ``every_n_inner_iters``) are inlined. When the logger drops
+        INFO records, only the tag dict for the scalar files is computed, not the text line.
+        """
+        loader = runner.train_dataloader  # len() of a torch DataLoader costs several calls: cached
         if loader is not self._sized_loader or batch_idx == 0:
             self._sized_loader, self._loader_len = loader, len(loader)
-        return self._loader_len
+        size = self._loader_len
+        end = batch_idx + 1 == size
+        if (runner.iter + 1) % self.interval_exp_name == 0 or end:
+            runner.logger.info(f"Exp name: {runner.experiment_name}")
+        if not ((batch_idx + 1) % self.interval == 0
+                or (end and (not self.ignore_last or size <= self.interval))):
+            return
+        processor, logger = runner.log_processor, runner.logger
+        if _drops_info(logger) and type(processor).get_log_after_iter is LogProcessor.get_log_after_iter:
+            tag = processor.get_tag_after_iter(runner, batch_idx, "train")
+        else:
+            tag, line = processor.get_log_after_iter(runner, batch_idx, "train")
+            logger.info(line)
+        runner.visualizer.add_scalars(tag, step=runner.iter + 1, file_path=self.json_log_path)
 
     def after_val_iter(self, runner, batch_idx: int, data_batch: Any = None, outputs: Any = None) -> None:
         """Every ``interval`` validation iterations: log a progress line."""

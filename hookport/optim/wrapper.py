@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from operator import itemgetter
 from typing import Any, ContextManager, Dict, Iterator, List, Optional, Union
 
 import torch
@@ -23,7 +24,10 @@ from hookport.registry import OPTIM_WRAPPERS
 
 logger = logging.getLogger("hookport")
 
-_NO_CONTEXT = contextlib.nullcontext()
+#: What ``OptimWrapper.optim_context`` returns when there is nothing to do: train steps compare
+#: with it to skip entering a no-op context every iteration.
+NO_CONTEXT = contextlib.nullcontext()
+_LR = itemgetter("lr")
 _CLIP_FUNCS = {"norm": torch.nn.utils.clip_grad_norm_, "value": torch.nn.utils.clip_grad_value_}
 
 
@@ -62,11 +66,17 @@ class OptimWrapper:
     def update_params(self, loss: torch.Tensor, step_kwargs: Optional[dict] = None,
                       zero_kwargs: Optional[dict] = None) -> None:
         """Scale, back-propagate, and step + zero when an accumulation group is complete."""
-        loss = self.scale_loss(loss)
-        self.backward(loss)
+        self.backward(self.scale_loss(loss))
         if self.should_update():
-            self.step(**(step_kwargs or {}))
-            self.zero_grad(**(zero_kwargs or {}))
+            # No empty kwargs dicts built and unpacked every iteration.
+            if step_kwargs:
+                self.step(**step_kwargs)
+            else:
+                self.step()
+            if zero_kwargs:
+                self.zero_grad(**zero_kwargs)
+            else:
+                self.zero_grad()
 
     def scale_loss(self, loss: torch.Tensor) -> torch.Tensor:
         """Divide ``loss`` by the size of the accumulation group it belongs to."""
@@ -132,7 +142,7 @@ class OptimWrapper:
         """
         if not self.should_sync() and hasattr(model, "no_sync"):
             return model.no_sync()
-        return _NO_CONTEXT
+        return NO_CONTEXT
 
     # -- introspection ---------------------------------------------------
     @property
@@ -152,7 +162,7 @@ class OptimWrapper:
 
     def get_lr(self) -> Dict[str, List[float]]:
         """``{'lr': [lr of each group]}``."""
-        return {"lr": [group["lr"] for group in self.param_groups]}
+        return {"lr": list(map(_LR, self.optimizer.param_groups))}  # no comprehension frame: runs every iteration
 
     def get_momentum(self) -> Dict[str, List[float]]:
         """``{'momentum': [...]}``: ``momentum``, else ``betas[0]`` (Adam-like), else 0."""

@@ -95,30 +95,23 @@ class LogProcessor:
     # -- public API -------------------------------------------------------
     def get_log_after_iter(self, runner, batch_idx: int, mode: str) -> Tuple[dict, str]:
         """``(tag, line)`` for an iteration of ``mode`` ('train', 'val' or 'test')."""
-        self._check_mode(mode, _MODES)
-        parsed = self._parse_window_size(runner, batch_idx, self.custom_cfg)
-        log_tag = self._collect_scalars(parsed, runner, mode)
-        tag = (self._collect_scalars(parsed, runner, mode, reserve_prefix=True) if self.log_with_hierarchy
-               else log_tag.copy())
-
+        tag, log_tag, epoch, memory = self._iter_tag(runner, batch_idx, mode)
+        digits = self.num_digits
         lr_parts = []
         for key, value in tag.items():
             if key.endswith("lr"):
                 key = _remove_prefix(key, f"{mode}/")
                 log_tag.pop(key)
-                lr_parts.append(f"{key}: {value:.{self.num_digits}e}")
-        line = self._iter_header(runner, batch_idx, mode, tag) + " ".join(lr_parts) + "  "
+                lr_parts.append(f"{key}: {value:.{digits}e}")
+        line = self._iter_header(runner, batch_idx, mode, epoch) + " ".join(lr_parts) + "  "
 
-        tag["iter"] = runner.iter + 1 if has_train_loop(runner) else 0
         info = runner.message_hub.runtime_info
         if "time" in log_tag and "data_time" in log_tag and "eta" in info:
             eta = datetime.timedelta(seconds=int(info["eta"]))
-            line += (f"eta: {eta}  time: {log_tag.pop('time'):.{self.num_digits}f}  "
-                     f"data_time: {log_tag.pop('data_time'):.{self.num_digits}f}  ")
-        memory = max_cuda_memory_mb(runner)
+            line += (f"eta: {eta}  time: {log_tag.pop('time'):.{digits}f}  "
+                     f"data_time: {log_tag.pop('data_time'):.{digits}f}  ")
         if memory is not None:
             line += f"memory: {memory}  "
-            tag["memory"] = memory
         if mode in ("train", "val"):
             items = []
             for name, value in log_tag.items():
@@ -127,6 +120,29 @@ class LogProcessor:
                 items.append(f"{name}: {self._fmt(value)}")
             line += "  ".join(items)
         return tag, line
+
+    def get_tag_after_iter(self, runner, batch_idx: int, mode: str) -> dict:
+        """The ``tag`` of :meth:`get_log_after_iter` without formatting the line (for a logger
+        that would drop it; the scalar files still get the same record)."""
+        return self._iter_tag(runner, batch_idx, mode)[0]
+
+    def _iter_tag(self, runner, batch_idx: int, mode: str) -> Tuple[dict, dict, Optional[int], Optional[int]]:
+        """``(tag, log_tag, epoch, memory)``: the smoothed scalars with ``epoch``/``iter``/``memory``
+        (the visualizer's record), the scalars for the line, the epoch shown in the header and the
+        peak CUDA memory (None without CUDA)."""
+        self._check_mode(mode, _MODES)
+        parsed = self._parse_window_size(runner, batch_idx, self.custom_cfg)
+        log_tag = self._collect_scalars(parsed, runner, mode)
+        tag = (self._collect_scalars(parsed, runner, mode, reserve_prefix=True) if self.log_with_hierarchy
+               else log_tag.copy())
+        epoch = None
+        if self.by_epoch and mode != "test":
+            epoch = tag["epoch"] = self._epoch(runner, mode)
+        tag["iter"] = runner.iter + 1 if has_train_loop(runner) else 0
+        memory = max_cuda_memory_mb(runner)  # read (and the peak reset) once per logged iteration
+        if memory is not None:
+            tag["memory"] = memory
+        return tag, log_tag, epoch, memory
 
     def get_log_after_epoch(self, runner, batch_idx: int, mode: str,
                             with_non_scalar: bool = False) -> Tuple[dict, str]:
@@ -173,17 +189,15 @@ class LogProcessor:
             return f"\n{value}\n"
         return f"{value}"
 
-    def _iter_header(self, runner, batch_idx: int, mode: str, tag: dict) -> str:
+    def _iter_header(self, runner, batch_idx: int, mode: str, epoch: Optional[int]) -> str:
         if self.by_epoch:
             size = len(self._loop(runner, mode).dataloader)
             current = str(batch_idx + 1).rjust(len(str(size)))
             if mode == "test":
                 return f"Epoch({mode}) [{current}/{size}]  "
-            epoch = self._epoch(runner, mode)
             epoch_str = f"[{epoch}]"
             if has_train_loop(runner):
                 epoch_str = epoch_str.rjust(len(str(runner.max_epochs)) + 3)
-            tag["epoch"] = epoch
             return f"Epoch({mode}){epoch_str}[{current}/{size}]  "
         if mode == "train":
             current = str(runner.iter + 1).rjust(len(str(runner.max_iters)))

@@ -38,6 +38,12 @@ def _check_positive(name: str, value: Any) -> int:
     return value
 
 
+def _alias(name: str) -> property:
+    """A read/write property that stands for the attribute ``name``."""
+    return property(lambda self: getattr(self, name), lambda self, value: setattr(self, name, value),
+                    doc=f"Alias of ``{name}``.")
+
+
 class _TrainLoopMixin:
     """Counters, validation schedule and ``dynamic_intervals`` shared by both train loops."""
 
@@ -56,25 +62,17 @@ class _TrainLoopMixin:
         step = bisect.bisect(self.dynamic_milestones, progress + 1)
         self.val_interval = self.dynamic_intervals[step - 1]
 
-    @property
-    def epoch(self) -> int:
-        """Completed training epochs."""
-        return self._epoch
-
-    @property
-    def iter(self) -> int:
-        """Completed training iterations."""
-        return self._iter
-
-    @property
-    def max_epochs(self) -> int:
-        """Planned number of epochs."""
-        return self._max_epochs
-
-    @property
-    def max_iters(self) -> int:
-        """Planned number of iterations."""
-        return self._max_iters
+    # The counters are plain attributes, not properties: hooks read them through ``runner.iter``
+    # several times per iteration. The underscored names (MMEngine's, set by ``Runner.resume``)
+    # are read/write aliases of them.
+    epoch: int  #: Completed training epochs.
+    iter: int  #: Completed training iterations.
+    max_epochs: int  #: Planned number of epochs.
+    max_iters: int  #: Planned number of iterations.
+    _epoch = _alias("epoch")
+    _iter = _alias("iter")
+    _max_epochs = _alias("max_epochs")
+    _max_iters = _alias("max_iters")
 
     def _prepare_iter(self) -> Tuple[Any, Any, Any, Any]:
         hooks = self.runner.hook_table
@@ -92,21 +90,21 @@ class EpochBasedTrainLoop(_TrainLoopMixin, BaseLoop):
     def __init__(self, runner, dataloader: Any, max_epochs: int, val_begin: int = 1, val_interval: int = 1,
                  dynamic_intervals: Optional[Sequence[Tuple[int, int]]] = None):
         super().__init__(runner, dataloader)
-        self._max_epochs = _check_positive("max_epochs", max_epochs)
-        self._max_iters = max_epochs * len(self.dataloader)
-        self._epoch = 0
-        self._iter = 0
+        self.max_epochs = _check_positive("max_epochs", max_epochs)
+        self.max_iters = max_epochs * len(self.dataloader)
+        self.epoch = 0
+        self.iter = 0
         self._init_val_schedule(val_begin, val_interval, dynamic_intervals)
 
     def run(self) -> Any:
         """Run every remaining epoch, validating on schedule; returns the model."""
         runner = self.runner
         runner.call_hook("before_train")
-        while self._epoch < self._max_epochs and not self.stop_training:
+        while self.epoch < self.max_epochs and not self.stop_training:
             self.run_epoch()
-            self._decide_current_val_interval(self._epoch)
-            if (runner.val_loop is not None and self._epoch >= self.val_begin
-                    and (self._epoch % self.val_interval == 0 or self._epoch == self._max_epochs)):
+            self._decide_current_val_interval(self.epoch)
+            if (runner.val_loop is not None and self.epoch >= self.val_begin
+                    and (self.epoch % self.val_interval == 0 or self.epoch == self.max_epochs)):
                 runner.val_loop.run()
         runner.call_hook("after_train")
         return runner.model
@@ -123,9 +121,9 @@ class EpochBasedTrainLoop(_TrainLoopMixin, BaseLoop):
         runner.model.train()
         before, after, train_step, optim_wrapper = self._prepare_iter()
         batches = iter(self.dataloader)
-        done = self._iter - self._epoch * len(self.dataloader)
+        done = self.iter - self.epoch * len(self.dataloader)
         if 0 < done < len(self.dataloader):
-            logger.info("skipping the %d batches of epoch %d trained before the checkpoint", done, self._epoch + 1)
+            logger.info("skipping the %d batches of epoch %d trained before the checkpoint", done, self.epoch + 1)
             for _ in range(done):
                 next(batches)
         else:
@@ -137,9 +135,9 @@ class EpochBasedTrainLoop(_TrainLoopMixin, BaseLoop):
             outputs = train_step(data_batch, optim_wrapper=optim_wrapper)  # keyword, as MMEngine calls it
             for fn in after:
                 fn(runner, idx, data_batch, outputs)
-            self._iter += 1
+            self.iter += 1
         runner.call_hook("after_train_epoch")
-        self._epoch += 1
+        self.epoch += 1
 
 
 class _InfiniteIterator:
@@ -174,10 +172,10 @@ class IterBasedTrainLoop(_TrainLoopMixin, BaseLoop):
     def __init__(self, runner, dataloader: Any, max_iters: int, val_begin: int = 1, val_interval: int = 1000,
                  dynamic_intervals: Optional[Sequence[Tuple[int, int]]] = None):
         super().__init__(runner, dataloader)
-        self._max_iters = _check_positive("max_iters", max_iters)
-        self._max_epochs = 1  # the whole run is one epoch, as in MMEngine
-        self._epoch = 0
-        self._iter = 0
+        self.max_iters = _check_positive("max_iters", max_iters)
+        self.max_epochs = 1  # the whole run is one epoch, as in MMEngine
+        self.epoch = 0
+        self.iter = 0
         self._init_val_schedule(val_begin, val_interval, dynamic_intervals)
         self.dataloader_iterator = _InfiniteIterator(self.dataloader)
 
@@ -186,27 +184,27 @@ class IterBasedTrainLoop(_TrainLoopMixin, BaseLoop):
         runner = self.runner
         runner.call_hook("before_train")
         runner.call_hook("before_train_epoch")
-        if self._iter > 0:
+        if self.iter > 0:
             # A resumed run skips the batches the interrupted one already consumed.
-            logger.info("advancing the dataloader %d steps to skip data that was already trained on", self._iter)
-            for _ in range(self._iter):
+            logger.info("advancing the dataloader %d steps to skip data that was already trained on", self.iter)
+            for _ in range(self.iter):
                 next(self.dataloader_iterator)
         runner.restore_rng_state()
         before, after, train_step, optim_wrapper = self._prepare_iter()
         val_loop = runner.val_loop
-        while self._iter < self._max_iters and not self.stop_training:
+        while self.iter < self.max_iters and not self.stop_training:
             runner.model.train()
             data_batch = next(self.dataloader_iterator)
-            idx = self._iter
+            idx = self.iter
             for fn in before:
                 fn(runner, idx, data_batch)
             outputs = train_step(data_batch, optim_wrapper=optim_wrapper)  # keyword, as MMEngine calls it
             for fn in after:
                 fn(runner, idx, data_batch, outputs)
-            self._iter += 1
-            self._decide_current_val_interval(self._iter)
-            if (val_loop is not None and self._iter >= self.val_begin
-                    and (self._iter % self.val_interval == 0 or self._iter == self._max_iters)):
+            self.iter += 1
+            self._decide_current_val_interval(self.iter)
+            if (val_loop is not None and self.iter >= self.val_begin
+                    and (self.iter % self.val_interval == 0 or self.iter == self.max_iters)):
                 val_loop.run()
         runner.call_hook("after_train_epoch")
         runner.call_hook("after_train")

@@ -133,8 +133,10 @@ class HistoryBuffer:
             self._pending = 0
 
     def _window(self, window_size: Optional[int]) -> Tuple[List[Any], List[Any]]:
-        self._trim()
-        self._materialize()
+        if len(self._values) > self.max_length:
+            self._trim()
+        if self._pending:
+            self._materialize()
         if window_size is None:
             return self._values, self._counts
         if not isinstance(window_size, int) or isinstance(window_size, bool):

@@ -26,6 +26,7 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
 from hookport.errors import HookportError
+from hookport.optim.wrapper import NO_CONTEXT
 
 
 def _mean(value: torch.Tensor) -> torch.Tensor:
@@ -42,8 +43,8 @@ def parse_losses(losses: Any) -> Tuple[torch.Tensor, "OrderedDict[str, torch.Ten
     whose key contains ``'loss'``; ``log_vars`` starts with ``loss`` and holds every entry
     (detached, so logging never keeps the graph alive).
     """
-    if isinstance(losses, torch.Tensor):
-        loss = _mean(losses)
+    if isinstance(losses, torch.Tensor):  # runs every iteration: _mean inlined
+        loss = losses if losses.dim() == 0 else losses.mean()
         return loss, OrderedDict(loss=loss.detach())
     if not isinstance(losses, dict):
         raise HookportError(f"the model's loss output must be a tensor or a dict of tensors, "
@@ -72,12 +73,17 @@ def run_forward(module: nn.Module, data: Any, mode: Optional[str] = None) -> Any
     ``mode`` is passed as a keyword when given (MMEngine-style models); plain modules
     are called without it.
     """
-    extra = {} if mode is None else {"mode": mode}
+    if mode is not None:
+        if isinstance(data, dict):
+            return module(**data, mode=mode)
+        if isinstance(data, (list, tuple)):
+            return module(*data, mode=mode)
+        return module(data, mode=mode)
+    if isinstance(data, (list, tuple)):  # the common collated batch first
+        return module(*data)
     if isinstance(data, dict):
-        return module(**data, **extra)
-    if isinstance(data, (list, tuple)):
-        return module(*data, **extra)
-    return module(data, **extra)
+        return module(**data)
+    return module(data)
 
 
 def model_device(model: nn.Module) -> torch.device:
@@ -194,10 +200,15 @@ def model_steps(model: nn.Module) -> Steps:
                      getattr(model, "test_step", None) or _plain_predict(model))
 
     device = model_device(model)  # resolved once per run: batches are moved to it
+    on_cpu = device.type == "cpu"  # collated batches already are: no move to make
 
     def train(data: Any, optim_wrapper) -> Dict[str, torch.Tensor]:
-        with optim_wrapper.optim_context(model):
-            losses = run_forward(model, cast_data(data, device))
+        context = optim_wrapper.optim_context(model)
+        if context is NO_CONTEXT:  # the common case: nothing to enter (saves two calls per iteration)
+            losses = run_forward(model, data if on_cpu else cast_data(data, device))
+        else:
+            with context:
+                losses = run_forward(model, data if on_cpu else cast_data(data, device))
         loss, log_vars = parse_losses(losses)
         optim_wrapper.update_params(loss)
         return log_vars

@@ -21,6 +21,9 @@ from hookport.errors import ConfigError
 from hookport.registry import VISBACKENDS
 
 
+_JSON_SCALARS = frozenset((float, int, str, bool, type(None)))
+
+
 def _plain(value: Any) -> Any:
     """JSON-able form of a logged value (tensors and numpy values become numbers or lists)."""
     if value is None or isinstance(value, (str, bool, int, float)):
@@ -137,7 +140,11 @@ class LocalVisBackend(BaseVisBackend):
         """
         if self._save_dir is None:
             return
-        record = _plain(dict(scalar_dict))
+        record = dict(scalar_dict)
+        for value in record.values():  # usually all plain numbers already: then nothing to convert
+            if type(value) not in _JSON_SCALARS:
+                record = _plain(record)
+                break
         record.setdefault("step", step)
         line = (json.dumps(record) + "\n").encode("utf-8")
         if file_path is not None:
