@@ -8,8 +8,11 @@ built, or the first scalar), scalars go out at the LoggerHook's step, ``close`` 
 HookportError naming what to ``pip install``; building the backend never needs it.
 
 Deliberate differences from MMEngine 0.10.7, where it fails: MLflow's ``close`` before any
-``add_config`` (no work dir known) skips the artifact upload instead of raising AttributeError,
-and DVCLive's ``close`` skips a save_dir that was never created instead of raising FileNotFoundError.
+``add_config`` (no work dir known) skips the artifact upload instead of raising AttributeError;
+DVCLive's ``close`` skips a save_dir that was never created instead of raising FileNotFoundError;
+MLflow's params of a config list mixing dicts and other values are logged (MMEngine raises
+AttributeError) and a ``tracked_config_keys`` key missing from the config is a ConfigError
+naming it (MMEngine raises a bare KeyError).
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ import os.path as osp
 import subprocess
 from typing import Any, Dict, Iterator, Optional, Sequence, Tuple, Union
 
-from hookport.errors import HookportError
+from hookport.errors import ConfigError, HookportError
 from hookport.registry import VISBACKENDS
 from hookport.runner.vis_backends import BaseVisBackend
 
@@ -210,7 +213,10 @@ class MLflowVisBackend(ClientVisBackend):
         self._work_dir = cfg.get("work_dir")
         if self._tracked_config_keys is not None:
             # MMEngine selects whole top-level entries; the values of tracked_config_keys are not read
-            cfg = {key: cfg[key] for key in self._tracked_config_keys if key in cfg}
+            missing = sorted(str(key) for key in self._tracked_config_keys if key not in cfg)
+            if missing:
+                raise ConfigError(f"MLflowVisBackend: tracked_config_keys {missing} are not in the config")
+            cfg = {key: cfg[key] for key in self._tracked_config_keys}
         mlflow.log_params(flatten_params(cfg))
         mlflow.log_text(_config_text(config), "config.py")
 
@@ -231,16 +237,18 @@ class MLflowVisBackend(ClientVisBackend):
 
 
 def flatten_params(cfg: dict, prefix: str = "") -> Dict[str, Any]:
-    """MLflow params: nested dicts joined with ``.``; lists made only of dicts indexed (``a.0.b``).
+    """MLflow params: nested dicts joined with ``.``; lists holding a dict indexed (``a.0.b``).
 
-    Other lists and tuples stay values, empty dicts vanish (what MMEngine 0.10.7 logs).
+    Other lists and tuples stay values, empty dicts vanish (what MMEngine 0.10.7 logs). A list
+    mixing dicts and other values, where MMEngine stops with AttributeError, gets its other
+    values at their index.
     """
     flat: Dict[str, Any] = {}
     for key, value in cfg.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict):
             flat.update(flatten_params(value, name + "."))
-        elif isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        elif isinstance(value, list) and any(isinstance(item, dict) for item in value):
             flat.update(flatten_params({str(i): item for i, item in enumerate(value)}, name + "."))
         else:
             flat[name] = value

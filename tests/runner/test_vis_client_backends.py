@@ -3,12 +3,14 @@
 Reference: tests/data/reference/mmengine/vis_clients.json (tools/refdata/mmengine_vis_clients.py):
 two tiny regression configs trained by real MMEngine 0.10.7 with all five backends, the clients
 being the recording stand-ins of fake_vis_clients.py, which hookport gets here too; and each
-backend used standalone (a model graph for wandb, scalars and close; no config).
+backend used standalone (a model graph for wandb, scalars and close; no config), and given a
+config with every value shape the backends treat differently.
 
 Where hookport deliberately differs (documented in hookport/runner/vis_client_backends.py):
 MMEngine's MLflow ``close`` without a config raises AttributeError and DVCLive's ``close`` on a
-save_dir that was never written raises FileNotFoundError; hookport skips the upload and ends
-the run. Loss values are compared to 1e-6 relative (same model, data and seed; CPU kernels may
+save_dir that was never written raises FileNotFoundError (hookport skips the upload and ends the
+run); MLflow params of a list mixing dicts and values, and tracked_config_keys missing from the
+config, fail in MMEngine and are tested here on hookport alone. Loss values are compared to 1e-6 relative (same model, data and seed; CPU kernels may
 round differently elsewhere).
 """
 import json
@@ -21,10 +23,12 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from hookport import cli  # noqa: E402
-from hookport.errors import HookportError  # noqa: E402
+from hookport.config import Config  # noqa: E402
+from hookport.errors import ConfigError, HookportError  # noqa: E402
 from hookport.registry import DATASETS, MODELS, VISBACKENDS  # noqa: E402
 from hookport.runner.dialect import load_dialect_config  # noqa: E402
 from hookport.runner.model import BaseModel  # noqa: E402
+from hookport.runner.vis_client_backends import flatten_params  # noqa: E402
 from tests.runner import fake_vis_clients as fakes  # noqa: E402
 
 ROOT = Path(__file__).parents[2]
@@ -121,6 +125,26 @@ def test_a_standalone_backend_sends_what_mmengine_sent(reference, calls, tmp_pat
         expected.append({"MLflowVisBackend": ["mlflow.end_run", [], {}],
                          "DVCLiveVisBackend": ["dvclive.Live.end", [], {}]}[reference["type"]])
     _same(json.loads(json.dumps(fakes.normalized(calls))), expected)
+
+
+@pytest.mark.parametrize("reference", REFERENCE["config_forms"], ids=lambda r: str(r["backend"]))
+def test_add_config_sends_every_value_shape_as_mmengine_did(reference, calls, tmp_path):
+    backend = VISBACKENDS.build(dict(reference["backend"], save_dir=str(tmp_path / "vis_data")))
+    backend.add_config(Config.fromstring(REFERENCE["config_text"], ".py"))
+    _same(json.loads(json.dumps(fakes.normalized(calls))), reference["calls"])
+
+
+def test_mlflow_params_of_a_list_mixing_dicts_and_values_are_indexed():
+    # MMEngine 0.10.7 stops with AttributeError on such a list; hookport logs every element
+    assert flatten_params({"m": [2, {"k": 1}], "t": ({"k": 1},), "e": [{}]}) == {"m.0": 2, "m.1.k": 1,
+                                                                               "t": ({"k": 1},)}
+
+
+def test_mlflow_tracked_config_keys_missing_from_the_config_are_named(calls, tmp_path):
+    backend = VISBACKENDS.build(dict(type="MLflowVisBackend", save_dir=str(tmp_path),
+                                     tracked_config_keys=dict(model=None, optimizer=None)))
+    with pytest.raises(ConfigError, match=r"tracked_config_keys \['optimizer'\] are not in the config"):
+        backend.add_config(Config(dict(model=dict(type="M"))))
 
 
 @pytest.mark.parametrize("kind", BACKENDS)

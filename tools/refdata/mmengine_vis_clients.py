@@ -12,6 +12,8 @@ ones the differential test gives hookport). Writes tests/data/reference/mmengine
   ``add_scalar``,
   ``add_scalars`` (with ``file_path``) and ``close`` only (``add_config`` never called); an
   exception ``close`` raises is recorded as ``["close raised", [ExceptionName], {}]``.
+- ``config_forms``: per backend, the calls of ``add_config`` given ``config_text`` (CONFIG_FORMS:
+  every value shape the backends treat differently).
 """
 from __future__ import annotations
 
@@ -119,6 +121,28 @@ DIRECT = {
     "ClearMLVisBackend": {},
 }
 
+#: a config with every value shape the backends treat differently (nested dicts, lists of dicts,
+#: mixed lists, tuples, empty containers), given to add_config of each backend in ``config_forms``
+CONFIG_FORMS = """\
+a = dict(b=1, c=dict(d=[1, 2.5], e=(3, 'x')), f=None, g={}, h=[])
+z = dict(y=dict(x=1, w=2), v=3)
+s = 'str'
+t = (dict(k=1), dict(j=2))
+u = [dict(a=[dict(b=1)])]
+n = [[dict(x=1)]]
+e = [{}]
+"""
+
+#: backend configs for ``config_forms``; MLflow's tracked_config_keys selects top-level keys
+FORMS_BACKENDS = [
+    dict(type="WandbVisBackend"),
+    dict(type="MLflowVisBackend"),
+    dict(type="MLflowVisBackend", tracked_config_keys=dict(z=["y"], s=None)),
+    dict(type="NeptuneVisBackend"),
+    dict(type="DVCLiveVisBackend"),
+    dict(type="ClearMLVisBackend"),
+]
+
 
 def run_case(name, text):
     """Train the config ``text`` (saved as ``<name>.py``) and return the client calls."""
@@ -157,11 +181,24 @@ def run_direct(kind, kwargs):
     return fakes.normalized(calls)
 
 
+def run_config_forms(spec):
+    """``add_config`` of CONFIG_FORMS on a standalone backend (nothing closed)."""
+    from mmengine.config import Config
+
+    calls = fakes.install()
+    with tempfile.TemporaryDirectory() as folder:
+        backend = VISBACKENDS.build(dict(spec, save_dir=osp.join(folder, "vis_data")))
+        backend.add_config(Config.fromstring(CONFIG_FORMS, ".py"))
+    return fakes.normalized(calls)
+
+
 def main():
     runs = [dict(name=name, config=text, calls=run_case(name, text)) for name, text in CASES.items()]
     direct = [dict(type=kind, kwargs=kwargs, calls=run_direct(kind, kwargs)) for kind, kwargs in DIRECT.items()]
+    forms = [dict(backend=spec, calls=run_config_forms(spec)) for spec in FORMS_BACKENDS]
     with open(OUT, "w") as fh:
-        json.dump(dict(mmengine_version="0.10.7", runs=runs, direct=direct), fh, indent=1)
+        json.dump(dict(mmengine_version="0.10.7", runs=runs, direct=direct, config_text=CONFIG_FORMS,
+                       config_forms=forms), fh, indent=1)
         fh.write("\n")
     print("wrote", osp.relpath(OUT))
 
