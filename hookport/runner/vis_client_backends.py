@@ -319,8 +319,12 @@ class DVCLiveVisBackend(ClientVisBackend):
         try:
             pygit2.Repository(pygit2.discover_repository(os.curdir, True, "")).default_signature
         except KeyError:
-            # No git user configured: DVC without git, or Live fails on its SCM (MMEngine does the same).
-            subprocess.run(["dvc", "init", "-f", "--no-scm"], check=False)
+            # No git user configured: DVC without git, or Live fails on its SCM (MMEngine does the same,
+            # through the shell, and goes on whatever the command did).
+            try:
+                subprocess.run(["dvc", "init", "-f", "--no-scm"], check=False)
+            except OSError:
+                pass  # no dvc executable: Live reports the problem itself
         kwargs = dict(self._init_kwargs or {})
         kwargs.setdefault("dir", self._save_dir)
         kwargs.setdefault("save_dvc_exp", True)

@@ -157,9 +157,16 @@ def test_building_needs_no_client_and_first_use_names_the_package(kind, monkeypa
         backend.add_scalars({"loss": 1.0}, step=1)
 
 
-def test_dvclive_without_a_git_user_initialises_dvc_without_git(calls, monkeypatch, tmp_path):
+@pytest.mark.parametrize("dvc_installed", [True, False])
+def test_dvclive_without_a_git_user_initialises_dvc_without_git(dvc_installed, calls, monkeypatch, tmp_path):
     commands = []
-    monkeypatch.setattr("subprocess.run", lambda args, **kwargs: commands.append(args))
+
+    def run(args, **kwargs):
+        commands.append(args)
+        if not dvc_installed:
+            raise FileNotFoundError(args[0])
+
+    monkeypatch.setattr("subprocess.run", run)
     fakes.GIT["signature"] = False
     backend = VISBACKENDS.build(dict(type="DVCLiveVisBackend", save_dir=str(tmp_path)))
     backend.add_scalar("loss", 1.0, step=1)
