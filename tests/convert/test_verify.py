@@ -107,9 +107,11 @@ def test_training_config_without_checkpoint_or_log_config_keeps_them_off():
     assert outcome.status == "changed"
     assert not [c for c in outcome.verification["hooks"]["changes"] if " is new" in c]
     # Without the two None entries MMEngine would register both hooks, and the verification says so.
-    legacy = {"model": {"type": "Toy"}, "optimizer": {"type": "SGD", "lr": 0.1},
+    data = {"samples_per_gpu": 2, "train": {"type": "ToyDataset"}}
+    legacy = {"model": {"type": "Toy"}, "data": data, "optimizer": {"type": "SGD", "lr": 0.1},
               "runner": {"type": "EpochBasedRunner", "max_epochs": 2}}
-    converted = {"model": {"type": "Toy"}, "optim_wrapper": {"optimizer": {"type": "SGD", "lr": 0.1}},
+    converted = {"model": {"type": "Toy"}, "train_dataloader": {"batch_size": 2, "dataset": data["train"]},
+                 "optim_wrapper": {"optimizer": {"type": "SGD", "lr": 0.1}},
                  "train_cfg": {"by_epoch": True, "max_epochs": 2}}
     changes = verify(legacy, converted, "mmcv", 10)["hooks"]["changes"]
     assert [c.split(":")[0] for c in changes if " is new" in c] == ["CheckpointHook is new", "LoggerHook is new"]

@@ -1,7 +1,8 @@
 """Key translators, one module per concern, run in this order over one :class:`Context`.
 
 Order matters only where a translator reads what an earlier one wrote
-(evaluation adds ``val_interval`` to the ``train_cfg`` that runtime wrote).
+(evaluation adds ``val_interval`` to the ``train_cfg`` that runtime wrote; eval_loops, last,
+looks at the loops, dataloaders and evaluators all the others wrote).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from hookport.converters.config.translators import (
     checkpoint,
     data,
     env,
+    eval_loops,
     evaluation,
     hooks,
     imix,
@@ -32,6 +34,7 @@ MMCV_TRANSLATORS: List[Translator] = [
     hooks.translate,
     env.translate,
     data.translate,
+    eval_loops.translate,
 ]
 
 IMIX_TRANSLATORS: List[Translator] = [imix.translate]

@@ -12,11 +12,12 @@ from hookport.converters.config.context import Context
 
 #: a training config has one key of each group (MMCV / iMIX / MMEngine names); a base fragment such
 #: as ``_base_/models/*.py`` lacks some and is not meant to train on its own
-_TRAINING_KEYS = (("model",), ("optimizer", "optim_wrapper"), ("runner", "total_epochs", "max_iter", "train_cfg"))
+_TRAINING_KEYS = (("model",), ("data", "train_data", "train_dataloader"), ("optimizer", "optim_wrapper"),
+                  ("runner", "total_epochs", "max_iter", "train_cfg"))
 
 
 def is_training_config(cfg: Mapping[str, Any]) -> bool:
-    """Whether a complete config is one its system would train (a model, an optimizer and a length)."""
+    """Whether a complete config is one its system would train (a model, data, an optimizer and a length)."""
     return all(any(key in cfg for key in group) for group in _TRAINING_KEYS)
 
 
