@@ -1,4 +1,4 @@
-"""Recording stand-ins for the wandb, mlflow, neptune and dvclive client libraries.
+"""Recording stand-ins for the wandb, mlflow, neptune, dvclive and clearml client libraries.
 
 Shared by the reference script (tools/refdata/mmcv_logger_clients.py, run on the real
 MMCV 1.7.2) and the differential test, so both record the same way. Every client call
@@ -22,7 +22,7 @@ import sys
 import types
 from typing import Any, Dict, List
 
-CLIENTS = ("wandb", "mlflow", "mlflow.pytorch", "neptune", "neptune.new", "dvclive")
+CLIENTS = ("wandb", "mlflow", "mlflow.pytorch", "neptune", "neptune.new", "dvclive", "clearml")
 
 #: every call, in order, since the last :func:`install`
 CALLS: List[list] = []
@@ -106,6 +106,22 @@ class _Live:
     log = log_metric  # the pre-1.0 name
 
 
+class _ClearMLLogger:
+    def report_scalar(self, *args: Any, **kwargs: Any) -> None:
+        _record("clearml.Logger.report_scalar", *args, **kwargs)
+
+
+class _ClearMLTask:
+    @classmethod
+    def init(cls, **kwargs: Any) -> "_ClearMLTask":
+        _record("clearml.Task.init", **kwargs)
+        return cls()
+
+    def get_logger(self) -> _ClearMLLogger:
+        _record("clearml.Task.get_logger")
+        return _ClearMLLogger()
+
+
 def _modules() -> Dict[str, types.ModuleType]:
     wandb = types.ModuleType("wandb")
     for name in ("init", "define_metric", "log", "log_artifact", "join", "finish"):
@@ -124,8 +140,10 @@ def _modules() -> Dict[str, types.ModuleType]:
     neptune.new = neptune_new
     dvclive = types.ModuleType("dvclive")
     dvclive.Live = _Live
+    clearml = types.ModuleType("clearml")
+    clearml.Task = _ClearMLTask
     return {"wandb": wandb, "mlflow": mlflow, "mlflow.pytorch": mlflow_pytorch, "neptune": neptune,
-            "neptune.new": neptune_new, "dvclive": dvclive}
+            "neptune.new": neptune_new, "dvclive": dvclive, "clearml": clearml}
 
 
 def install(modules: Dict[str, Any] = sys.modules) -> List[list]:

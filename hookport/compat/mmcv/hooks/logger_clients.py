@@ -224,3 +224,29 @@ class DvcliveLoggerHook(LoggerHook):
                                    create_symlink=False)
         if self.by_epoch:
             super().after_train_epoch(runner)
+
+
+@MMCV_HOOKS.register_module()
+class ClearMLLoggerHook(LoggerHook):
+    """Scalars to ClearML (``Task.init(**init_kwargs)``), one series per tag at the global iteration."""
+
+    def __init__(self, init_kwargs: Optional[dict] = None, interval: int = 10, ignore_last: bool = True,
+                 reset_flag: bool = False, by_epoch: bool = True):
+        super().__init__(interval, ignore_last, reset_flag, by_epoch)
+        self.init_kwargs = init_kwargs
+        self.task_logger = None
+
+    def before_run(self, runner) -> None:
+        """Start the ClearML task (rank 0)."""
+        super().before_run(runner)
+        clearml = import_client(self, "clearml", "clearml")
+        if runner.rank == 0:
+            self.task = clearml.Task.init(**(self.init_kwargs or {}))
+            self.task_logger = self.task.get_logger()
+
+    def log(self, runner) -> None:
+        """Report each tag as its own title and series."""
+        if self.task_logger is None:
+            return
+        for tag, val in self.get_loggable_tags(runner).items():
+            self.task_logger.report_scalar(tag, tag, val, self.get_iter(runner))
