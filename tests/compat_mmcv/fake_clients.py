@@ -1,4 +1,4 @@
-"""Recording stand-ins for the wandb, mlflow, neptune, dvclive and clearml client libraries.
+"""Recording stand-ins for the wandb, mlflow, neptune, dvclive, clearml and segmind client libraries.
 
 Shared by the reference script (tools/refdata/mmcv_logger_clients.py, run on the real
 MMCV 1.7.2) and the differential test, so both record the same way. Every client call
@@ -22,7 +22,8 @@ import sys
 import types
 from typing import Any, Dict, List
 
-CLIENTS = ("wandb", "mlflow", "mlflow.pytorch", "neptune", "neptune.new", "dvclive", "clearml")
+CLIENTS = ("wandb", "mlflow", "mlflow.pytorch", "neptune", "neptune.new", "dvclive", "clearml", "segmind",
+           "segmind.tracking", "segmind.tracking.fluent", "segmind.utils", "segmind.utils.logging_utils")
 
 #: every call, in order, since the last :func:`install`
 CALLS: List[list] = []
@@ -122,6 +123,22 @@ class _ClearMLTask:
         return _ClearMLLogger()
 
 
+def _segmind_try_mlflow_log(function: Any, *args: Any, **kwargs: Any) -> None:
+    """segmind's wrapper that calls ``function`` and swallows its failures."""
+    _record("segmind.try_mlflow_log", getattr(function, "__name__", function), *args, **kwargs)
+    function(*args, **kwargs)
+
+
+def _segmind_log_metrics(*args: Any, **kwargs: Any) -> None:
+    _record("segmind.log_metrics", *args, **kwargs)
+
+
+def _package(name: str, **attributes: Any) -> types.ModuleType:
+    module = types.ModuleType(name)
+    module.__dict__.update(attributes)
+    return module
+
+
 def _modules() -> Dict[str, types.ModuleType]:
     wandb = types.ModuleType("wandb")
     for name in ("init", "define_metric", "log", "log_artifact", "join", "finish"):
@@ -142,8 +159,15 @@ def _modules() -> Dict[str, types.ModuleType]:
     dvclive.Live = _Live
     clearml = types.ModuleType("clearml")
     clearml.Task = _ClearMLTask
+    fluent = _package("segmind.tracking.fluent", log_metrics=_segmind_log_metrics)
+    logging_utils = _package("segmind.utils.logging_utils", try_mlflow_log=_segmind_try_mlflow_log)
+    tracking = _package("segmind.tracking", fluent=fluent)
+    utils = _package("segmind.utils", logging_utils=logging_utils)
+    segmind = _package("segmind", tracking=tracking, utils=utils)
     return {"wandb": wandb, "mlflow": mlflow, "mlflow.pytorch": mlflow_pytorch, "neptune": neptune,
-            "neptune.new": neptune_new, "dvclive": dvclive, "clearml": clearml}
+            "neptune.new": neptune_new, "dvclive": dvclive, "clearml": clearml, "segmind": segmind,
+            "segmind.tracking": tracking, "segmind.tracking.fluent": fluent, "segmind.utils": utils,
+            "segmind.utils.logging_utils": logging_utils}
 
 
 def install(modules: Dict[str, Any] = sys.modules) -> List[list]:

@@ -21,7 +21,7 @@ REF = json.loads((ROOT / "tests/data/reference/mmcv/hook_order.json").read_text(
 STAGES_REF = json.loads((ROOT / "tests/data/reference/mmcv/hook_stages.json").read_text())
 CASES = {case["name"]: case for case in REF["cases"]}
 # Classes MMCV has that hookport leaves out (services without a maintained client).
-NOT_PORTED = {"PaviLoggerHook", "SegmindLoggerHook"}
+NOT_PORTED = {"PaviLoggerHook"}  # an OpenMMLab-internal service
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""What MMCV 1.7.2's Wandb/Mlflow/Neptune/Dvclive/ClearML logger hooks send to their clients on a toy run.
+"""What MMCV 1.7.2's Wandb/Mlflow/Neptune/Dvclive/ClearML/Segmind logger hooks send to their clients on a toy run.
 
 Run: $REFENV/bin/python tools/refdata/mmcv_logger_clients.py
 The client libraries are the recording stand-ins of tests/compat_mmcv/fake_clients.py (the
@@ -30,6 +30,7 @@ log_config = dict(interval=4, hooks=[
     dict(type='NeptuneLoggerHook', init_kwargs=dict(project='toy')),
     dict(type='DvcliveLoggerHook', ignore_last=False),
     dict(type='ClearMLLoggerHook', init_kwargs=dict(project_name='toy'), by_epoch=False),
+    dict(type='SegmindLoggerHook'),
 ])
 """
 

@@ -250,3 +250,21 @@ class ClearMLLoggerHook(LoggerHook):
             return
         for tag, val in self.get_loggable_tags(runner).items():
             self.task_logger.report_scalar(tag, tag, val, self.get_iter(runner))
+
+
+@MMCV_HOOKS.register_module()
+class SegmindLoggerHook(LoggerHook):
+    """Scalars to Segmind's tracking (MLflow-based), stepped by epoch as MMCV did."""
+
+    def before_run(self, runner) -> None:
+        """Look up the client's logging functions."""
+        super().before_run(runner)
+        segmind = import_client(self, "segmind", "segmind")
+        self.log_metrics = segmind.tracking.fluent.log_metrics
+        self.mlflow_log = segmind.utils.logging_utils.try_mlflow_log
+
+    def log(self, runner) -> None:
+        """Log the tags with the epoch as both step and epoch (rank 0)."""
+        tags = self.get_loggable_tags(runner)
+        if tags and runner.rank == 0:
+            self.mlflow_log(self.log_metrics, tags, step=runner.epoch, epoch=runner.epoch)
