@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import functools
 import re
 import sys
 from collections import OrderedDict
@@ -39,12 +40,19 @@ def has_train_loop(runner) -> bool:
 def max_cuda_memory_mb(runner) -> Optional[int]:
     """Peak CUDA memory in MB since the last call (resets the peak), or None without CUDA."""
     torch = sys.modules.get("torch")
-    if torch is None or not torch.cuda.is_available():
+    if torch is None or not _cuda_built(torch) or not torch.cuda.is_available():
         return None
     device = getattr(runner.model, "output_device", None)
     mem = torch.cuda.max_memory_allocated(device)
     torch.cuda.reset_peak_memory_stats(device)
     return int(mem) // (1024 * 1024)
+
+
+@functools.lru_cache(maxsize=1)
+def _cuda_built(torch: Any) -> bool:
+    """Whether torch was built with CUDA (asked once: without it CUDA is never available, and
+    ``torch.cuda.is_available()`` costs microseconds every logged interval)."""
+    return bool(torch.backends.cuda.is_built())
 
 
 @LOG_PROCESSORS.register_module()

@@ -164,6 +164,9 @@ class HistoryBuffer:
 
     def mean(self, window_size: Optional[int] = None) -> float:
         """Sum of the last ``window_size`` values over the sum of their counts (all when None)."""
+        if type(window_size) is int and not self._pending and len(self._values) <= self.max_length:
+            # The logger's case every interval: plain numbers, nothing to trim (no window copies).
+            return sum(self._values[-window_size:]) / sum(self._counts[-window_size:])
         values, counts = self._window(window_size)
         return sum(values) / sum(counts)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import os
 import os.path as osp
 import sys
@@ -22,6 +23,8 @@ from hookport.registry import VISBACKENDS
 
 
 _JSON_SCALARS = frozenset((float, int, str, bool, type(None)))
+_json_str = json.encoder.encode_basestring_ascii  # json.dumps' key encoding (ensure_ascii)
+_isfinite = math.isfinite
 
 
 def _plain(value: Any) -> Any:
@@ -38,11 +41,26 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def _json_line(record: dict) -> str:
+    """``json.dumps(record)``, character for character; written in Python for the usual flat
+    record of finite numbers, which runs every logged interval (colder and slower through the
+    json module's encoder set-up), and by ``json.dumps`` for anything else."""
+    items = []
+    for key, value in record.items():
+        cls = type(value)
+        if type(key) is not str or not (cls is int or (cls is float and _isfinite(value))):
+            return json.dumps(record)
+        items.append(f"{_json_str(key)}: {value!r}")  # float/int repr is what json writes
+    return "{" + ", ".join(items) + "}"
+
+
 def _write_all(handle: Any, data: bytes) -> None:
-    """Write ``data`` to an unbuffered file, looping over short writes."""
-    view = memoryview(data)
-    while view:
-        view = view[handle.write(view):]
+    """Write ``data`` to an unbuffered file, looping over short writes (rare: one call usually)."""
+    written = handle.write(data)
+    if written != len(data):
+        view = memoryview(data)[written:]
+        while view:
+            view = view[handle.write(view):]
 
 
 def _is_main_process() -> bool:
@@ -146,7 +164,7 @@ class LocalVisBackend(BaseVisBackend):
                 record = _plain(record)
                 break
         record.setdefault("step", step)
-        line = (json.dumps(record) + "\n").encode("utf-8")
+        line = (_json_line(record) + "\n").encode("utf-8")
         if file_path is not None:
             self._check_file_path(file_path)
             _write_all(self._file(file_path), line)
@@ -263,7 +281,7 @@ class Visualizer:
 
     def add_scalars(self, scalar_dict: dict, step: int = 0, file_path: Optional[str] = None, **kwargs) -> None:
         """Record ``scalar_dict`` at ``step`` on every backend (rank 0 only)."""
-        if self._writes():
+        if self._main or (self._main is None and self._writes()):  # called every logged interval
             for backend in self._vis_backends.values():
                 backend.add_scalars(scalar_dict, step, file_path, **kwargs)
 

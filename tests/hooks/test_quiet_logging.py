@@ -4,7 +4,8 @@ LoggerHook skips formatting the text line when ``runner.logger`` would drop it a
 processor for the tag dict only (``LogProcessor.get_tag_after_iter``). These tests pin that the
 tag is the one ``get_log_after_iter`` returns (MMEngine 0.10.7 reference cases), that a real run
 writes byte-identical ``scalars.json`` and message-hub history at WARNING and INFO, and that a
-custom processor overriding ``get_log_after_iter`` is still the one called.
+custom processor overriding ``get_log_after_iter`` is still the one called. The hand-written
+JSON line and the window mean's fast path are checked against ``json.dumps`` and the plain formula.
 """
 import copy
 import itertools
@@ -13,11 +14,13 @@ import logging
 from pathlib import Path
 
 import pytest
+from hypothesis import given, strategies as st
 
 from hookport.hooks.iter_timer_hook import IterTimerHook
 from hookport.hooks.logger_hook import LoggerHook
 from hookport.runner.log_processor import LogProcessor
-from hookport.runner.message_hub import MessageHub
+from hookport.runner.message_hub import HistoryBuffer, MessageHub
+from hookport.runner.vis_backends import _json_line
 
 from .test_log_processor import REFERENCE, build_runner
 
@@ -118,3 +121,20 @@ def test_a_quiet_run_writes_the_same_scalars_and_history(tmp_path):
     quiet = _run(tmp_path / "warning", dict(overrides, log_level="WARNING"))
     assert quiet == loud
     assert [record["step"] for record in loud[0] if "loss" in record] == [3, 4, 7, 8]
+
+
+_json_values = st.one_of(st.integers(), st.floats(), st.booleans(), st.none(), st.text(max_size=5))
+
+
+@given(st.dictionaries(st.one_of(st.text(max_size=8), st.integers()), _json_values, max_size=8))
+def test_scalar_lines_are_json_dumps_character_for_character(record):
+    assert _json_line(record) == json.dumps(record)
+
+
+def test_history_mean_fast_path_matches_the_window():
+    buffer = HistoryBuffer(max_length=6)
+    for i in range(9):
+        buffer.update(float(i), count=2 if i % 3 else 1)
+        for window in (0, 1, 3, 6, 10):
+            values, counts = buffer.data
+            assert buffer.mean(window) == sum(values[-window:]) / sum(counts[-window:])
