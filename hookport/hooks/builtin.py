@@ -7,6 +7,7 @@ without torch installed.
 from hookport.hooks.autograd_anomaly_hook import AutogradAnomalyDetectHook
 from hookport.hooks.check_invalid_loss_hook import CheckInvalidLossHook, InvalidLossError
 from hookport.hooks.checkpoint_hook import CheckpointHook
+from hookport.hooks.early_stopping_hook import EarlyStoppingHook
 from hookport.hooks.ema_hook import EMAHook
 from hookport.hooks.empty_cache_hook import EmptyCacheHook
 from hookport.hooks.iter_timer_hook import IterTimerHook
@@ -19,7 +20,8 @@ from hookport.hooks.sampler_seed_hook import DistSamplerSeedHook
 from hookport.hooks.sync_buffers_hook import SyncBuffersHook
 
 __all__ = [
-    "AutogradAnomalyDetectHook", "CheckInvalidLossHook", "CheckpointHook", "DistSamplerSeedHook", "EMAHook",
+    "AutogradAnomalyDetectHook", "CheckInvalidLossHook", "CheckpointHook", "DistSamplerSeedHook",
+    "EarlyStoppingHook", "EMAHook",
     "EmptyCacheHook", "InvalidLossError", "IterTimerHook", "LoggerHook", "MemoryProfilerHook",
     "ParamSchedulerHook", "ProfilerHook", "RuntimeInfoHook", "SyncBuffersHook",
 ]
