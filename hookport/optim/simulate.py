@@ -17,10 +17,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Sequence
 
-import yaml
-
 from hookport.errors import ConfigError
 from hookport.optim.scheduler import build_param_schedulers
+from hookport.tables import load_table
 
 DEFAULTS_FILE = Path(__file__).with_name("optimizer_defaults.yaml")
 
@@ -28,7 +27,7 @@ DEFAULTS_FILE = Path(__file__).with_name("optimizer_defaults.yaml")
 @lru_cache(maxsize=1)
 def optimizer_defaults_table() -> Dict[str, dict]:
     """torch.optim defaults per optimizer name (``optimizer_defaults.yaml``)."""
-    return yaml.safe_load(DEFAULTS_FILE.read_text())
+    return load_table(DEFAULTS_FILE)
 
 
 def check_hyperparameters(settings: Mapping, owner: str) -> None:

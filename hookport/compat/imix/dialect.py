@@ -13,8 +13,6 @@ import functools
 import os
 from typing import Any, Dict, List, Optional
 
-import yaml
-
 from hookport.compat.imix.build import all_hooks, settings
 from hookport.compat.imix.hook import IMIX_STAGES
 from hookport.compat.imix.lr_policies import policy_class
@@ -22,12 +20,12 @@ from hookport.errors import ConfigError
 from hookport.registry import apply_custom_imports
 from hookport.runner.dialect import DIALECTS, Dialect
 from hookport.runner.dispatch import HookTable
+from hookport.tables import load_table
 
 
 @functools.lru_cache(maxsize=None)
 def _rules() -> Dict[str, Any]:
-    with open(os.path.join(os.path.dirname(__file__), "detect.yaml"), encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    return load_table(os.path.join(os.path.dirname(__file__), "detect.yaml"))
 
 
 def _filename(cfg: Any) -> Optional[str]:

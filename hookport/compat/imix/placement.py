@@ -43,10 +43,9 @@ import functools
 import os
 from typing import Any, Dict
 
-import yaml
-
 from hookport.compat.imix.levels import resolve_level
 from hookport.errors import PriorityError
+from hookport.tables import load_table
 
 __all__ = ["host_priority", "placement_table"]
 
@@ -54,8 +53,7 @@ __all__ = ["host_priority", "placement_table"]
 @functools.lru_cache(maxsize=None)
 def placement_table() -> Dict[str, Dict[str, int]]:
     """``{host scheme: {iMIX level name: host priority}}`` from ``placement.yaml``."""
-    with open(os.path.join(os.path.dirname(__file__), "placement.yaml"), encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    return load_table(os.path.join(os.path.dirname(__file__), "placement.yaml"))
 
 
 def host_priority(level: Any, host_dialect: str) -> int:

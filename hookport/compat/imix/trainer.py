@@ -23,9 +23,8 @@ import os
 import weakref
 from typing import Any, Dict, List, Optional, Sequence
 
-import yaml
-
 from hookport.compat.imix.log_buffer import LogBufferStorage
+from hookport.tables import load_table
 
 __all__ = ["TrainerView", "HostTrainerView", "Organizer", "view_of"]
 
@@ -89,8 +88,7 @@ class TrainerView:
 
 @functools.lru_cache(maxsize=None)
 def _host_table() -> Dict[str, List[str]]:
-    with open(os.path.join(os.path.dirname(__file__), "host_attributes.yaml"), encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    return load_table(os.path.join(os.path.dirname(__file__), "host_attributes.yaml"))
 
 
 _MISSING = object()

@@ -15,6 +15,7 @@ import libcst as cst
 import yaml
 
 from hookport.errors import HookportError
+from hookport.tables import load_table
 
 _HERE = os.path.join(os.path.dirname(__file__), "tables")
 
@@ -136,8 +137,7 @@ class Tables:
 def _read(name: str) -> dict:
     path = os.path.join(_HERE, name)
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
+        data = load_table(path)
     except (OSError, yaml.YAMLError) as err:
         raise HookportError(f"cannot read codemod table: {err}", file=path) from None
     if not isinstance(data, dict):

@@ -5,16 +5,15 @@ import functools
 import os
 from typing import Any, Dict
 
+from hookport.tables import load_table
+
 _HERE = os.path.join(os.path.dirname(__file__), "tables")
 
 
 @functools.lru_cache(maxsize=None)
 def table(name: str) -> Dict[str, Any]:
     """The parsed table ``tables/<name>.yaml``."""
-    import yaml
-
-    with open(os.path.join(_HERE, f"{name}.yaml"), encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return load_table(os.path.join(_HERE, f"{name}.yaml"))
 
 
 def scope_info(scope: str) -> Dict[str, Any]:
