@@ -107,7 +107,14 @@ class HistoryBuffer:
         if cls is float or cls is int:  # the common case, without a call
             value = log_val
         else:
-            value = _scalar(log_val)
+            value = None
+            if getattr(log_val, "is_cpu", False) and hasattr(log_val, "requires_grad"):
+                try:  # a CPU tensor (a loss, every iteration): read now, as _scalar does, without the call
+                    value = log_val.item()
+                except RuntimeError:  # not one element: _scalar raises the explanation
+                    pass
+            if value is None:
+                value = _scalar(log_val)
             cls = type(value)
         self._values.append(value)
         self._counts.append(count)
@@ -264,6 +271,14 @@ class MessageHub:
         buffer = self._log_scalars.get(key)
         if buffer is None:
             self._log_scalars[key] = HistoryBuffer([value], [count])
+        elif (type(value) is float or type(value) is int) and type(buffer) is HistoryBuffer and not buffer._pending:
+            # HistoryBuffer.update's common case without the call: the hooks log several plain
+            # numbers every iteration (lr, data_time, time, ...), and each call costs there.
+            values = buffer._values
+            values.append(value)
+            buffer._counts.append(count)
+            if len(values) > buffer.max_length + (buffer.max_length >> 3):
+                buffer._trim()
         else:
             buffer.update(value, count)
 

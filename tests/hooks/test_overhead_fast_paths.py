@@ -1,4 +1,5 @@
-"""The per-iteration fast paths keep behaviour: a logger that drops INFO gets the same scalar records.
+"""The per-iteration fast paths keep behaviour (a logger that drops INFO gets the same scalar records;
+the message hub appends plain numbers and CPU tensors as HistoryBuffer.update does).
 
 LoggerHook skips formatting the text line when ``runner.logger`` would drop it and asks the
 processor for the tag dict only (``LogProcessor.get_tag_after_iter``). These tests pin that the
@@ -138,3 +139,28 @@ def test_history_mean_fast_path_matches_the_window():
         for window in (0, 1, 3, 6, 10):
             values, counts = buffer.data
             assert buffer.mean(window) == sum(values[-window:]) / sum(counts[-window:])
+
+
+_logged = st.one_of(st.floats(allow_nan=False), st.integers(-10, 10), st.booleans(),
+                    st.floats(-5, 5).map(lambda v: ("tensor", v)))
+
+
+@given(st.lists(st.tuples(_logged, st.integers(1, 3)), min_size=1, max_size=30), st.integers(1, 8))
+def test_hub_scalar_fast_path_keeps_update_semantics(entries, max_length):
+    torch = pytest.importorskip("torch")
+
+    def value(v):
+        return torch.tensor(v[1], requires_grad=True) * 1.0 if isinstance(v, tuple) else v
+
+    hub = MessageHub("fast-path")
+    hub.update_scalar("k", 0.5)
+    hub.log_scalars["k"] = HistoryBuffer([0.5], [1], max_length=max_length)
+    updated = HistoryBuffer([0.5], [1], max_length=max_length)
+    for v, count in entries:
+        hub.update_scalar("k", value(v), count)
+        updated.update(value(v), count)
+    # The constructor converts every value through the general path (_scalar).
+    reference = HistoryBuffer([0.5] + [value(v) for v, _ in entries], [1] + [c for _, c in entries], max_length)
+    assert hub.get_scalar("k").data == updated.data == reference.data
+    assert [type(x) for x in hub.get_scalar("k").data[0]] == [type(x) for x in reference.data[0]]
+    assert hub.state_dict()["resumed_keys"] == {"k": True}
