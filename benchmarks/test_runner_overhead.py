@@ -13,7 +13,9 @@ Run: ``pytest benchmarks -q -s`` (the comparison is printed and stored in the be
 ``extra_info``: bare and runner microseconds per iteration, the difference and the ratio, and
 the difference without the six default hooks, i.e. what the framework itself adds).
 For comparison (issue 2, same machine class): bare ~390 us/iter, MMCV 1.7.2 +~33 us,
-MMEngine 0.10.7 +~200 us. Target: under 15 us added.
+MMEngine 0.10.7 +~200 us. Target: under 15 us added. Measured on the shared 2-core development
+machine (docs/runner.md, "Overhead"; runs scatter by +-10 us under load): bare ~160 us/iter,
+added ~44 us (34-53 over 6 runs; ~59 at commit 49664e7, same session), without the default hooks ~5-20.
 """
 from __future__ import annotations
 
