@@ -132,17 +132,21 @@ class LogProcessor:
     def get_tag_after_iter(self, runner, batch_idx: int, mode: str) -> dict:
         """The ``tag`` of :meth:`get_log_after_iter` without formatting the line (for a logger
         that would drop it; the scalar files still get the same record)."""
-        return self._iter_tag(runner, batch_idx, mode)[0]
+        return self._iter_tag(runner, batch_idx, mode, for_line=False)[0]
 
-    def _iter_tag(self, runner, batch_idx: int, mode: str) -> Tuple[dict, dict, Optional[int], Optional[int]]:
+    def _iter_tag(self, runner, batch_idx: int, mode: str,
+                  for_line: bool = True) -> Tuple[dict, dict, Optional[int], Optional[int]]:
         """``(tag, log_tag, epoch, memory)``: the smoothed scalars with ``epoch``/``iter``/``memory``
         (the visualizer's record), the scalars for the line, the epoch shown in the header and the
-        peak CUDA memory (None without CUDA)."""
+        peak CUDA memory (None without CUDA). Without ``for_line`` the tag is built in place of
+        ``log_tag`` (no copy)."""
         self._check_mode(mode, _MODES)
         parsed = self._parse_window_size(runner, batch_idx, self.custom_cfg)
         log_tag = self._collect_scalars(parsed, runner, mode)
-        tag = (self._collect_scalars(parsed, runner, mode, reserve_prefix=True) if self.log_with_hierarchy
-               else log_tag.copy())
+        if self.log_with_hierarchy:
+            tag = self._collect_scalars(parsed, runner, mode, reserve_prefix=True)
+        else:
+            tag = log_tag.copy() if for_line else log_tag
         epoch = None
         if self.by_epoch and mode != "test":
             epoch = tag["epoch"] = self._epoch(runner, mode)
@@ -244,11 +248,13 @@ class LogProcessor:
         for full_key, buffer in runner.message_hub.log_scalars.items():
             if full_key.startswith(mode):
                 buffers[full_key if reserve_prefix or not full_key.startswith(prefix) else full_key[cut:]] = buffer
-        is_mean = self._is_mean_key
-        window = self.window_size
+        mean_keys, window = self._mean_key_cache(), self.window_size
         tag: "OrderedDict[str, Any]" = OrderedDict()
         for key, buffer in buffers.items():
-            tag[key] = buffer.mean(window) if is_mean(key) else buffer.current()
+            is_mean = mean_keys.get(key)  # _is_mean_key inlined: this runs for every key of every log
+            if is_mean is None:
+                is_mean = self._is_mean_key(key)
+            tag[key] = buffer.mean(window) if is_mean else buffer.current()
         for cfg in custom_cfg:
             cfg = dict(cfg)
             data_src = cfg.pop("data_src")
@@ -259,13 +265,18 @@ class LogProcessor:
                 tag[log_name] = buffers[data_src].statistics(**cfg)
         return tag
 
+    def _mean_key_cache(self) -> dict:
+        """key -> whether ``mean_pattern`` matches it (started over when the pattern is replaced)."""
+        if self._mean_keys_pattern is not self.mean_pattern:
+            self._mean_keys, self._mean_keys_pattern = {}, self.mean_pattern
+        return self._mean_keys
+
     def _is_mean_key(self, key: str) -> bool:
         """Whether ``key`` is averaged over the window (``mean_pattern`` matches), cached per key."""
-        if self._mean_keys_pattern is not self.mean_pattern:  # the pattern was replaced: start over
-            self._mean_keys, self._mean_keys_pattern = {}, self.mean_pattern
-        found = self._mean_keys.get(key)
+        cache = self._mean_key_cache()
+        found = cache.get(key)
         if found is None:
-            found = self._mean_keys[key] = self.mean_pattern.search(key) is not None
+            found = cache[key] = self.mean_pattern.search(key) is not None
         return found
 
     def _collect_non_scalars(self, runner, mode: str) -> "OrderedDict[str, Any]":

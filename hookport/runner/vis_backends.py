@@ -165,10 +165,12 @@ class LocalVisBackend(BaseVisBackend):
                 break
         record.setdefault("step", step)
         line = (_json_line(record) + "\n").encode("utf-8")
+        files = self._files if self._files_dir == self._save_dir else {}  # open handles, looked up inline
         if file_path is not None:
-            self._check_file_path(file_path)
-            _write_all(self._file(file_path), line)
-        _write_all(self._file(self._scalar_save_file), line)
+            if (self._save_dir, file_path) not in self._checked_paths:
+                self._check_file_path(file_path)
+            _write_all(files.get(file_path) or self._file(file_path), line)
+        _write_all(files.get(self._scalar_save_file) or self._file(self._scalar_save_file), line)
 
     def _close_files(self) -> None:
         files, self._files = self._files, {}
