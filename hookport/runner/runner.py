@@ -315,27 +315,32 @@ class Runner:
     @property
     def epoch(self) -> int:
         """Completed training epochs (0 without a train loop)."""
-        return self._train_counter("epoch")
+        loop = self._train_loop  # read by several hooks every iteration: the built loop without a call
+        return loop.epoch if isinstance(loop, BaseLoop) else self._train_counter("epoch")
 
     @property
     def iter(self) -> int:
         """Completed training iterations (0 without a train loop)."""
-        return self._train_counter("iter")
+        loop = self._train_loop  # read by several hooks every iteration: the built loop without a call
+        return loop.iter if isinstance(loop, BaseLoop) else self._train_counter("iter")
 
     @property
     def max_epochs(self) -> int:
         """The train loop's epochs (0 without a train loop)."""
-        return self._train_counter("max_epochs")
+        loop = self._train_loop  # read by several hooks every iteration: the built loop without a call
+        return loop.max_epochs if isinstance(loop, BaseLoop) else self._train_counter("max_epochs")
 
     @property
     def max_iters(self) -> int:
         """The train loop's iterations (0 without a train loop)."""
-        return self._train_counter("max_iters")
+        loop = self._train_loop  # read by several hooks every iteration: the built loop without a call
+        return loop.max_iters if isinstance(loop, BaseLoop) else self._train_counter("max_iters")
 
     @property
     def train_dataloader(self) -> Any:
         """The train loop's dataloader."""
-        return self.train_loop.dataloader
+        loop = self._train_loop
+        return (loop if isinstance(loop, BaseLoop) else self.train_loop).dataloader
 
     @property
     def val_dataloader(self) -> Any:
