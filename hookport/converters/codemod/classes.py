@@ -39,6 +39,7 @@ from hookport.converters.codemod.signatures import is_plain, positional_names, w
 from hookport.converters.codemod.super_calls import forward_super
 from hookport.errors import PriorityError
 
+_SUPER = re.compile(r"\bsuper\b")
 _ARG_NAMES = frozenset(("batch_idx", "data_batch", "outputs", "metrics"))
 _BODY_RULES = (ChainRewrite, BehaviourNotes, RenameRule, HelperCalls)
 _LEVEL_ATTRS = ("_level", "level")
@@ -181,7 +182,8 @@ class ClassConverter:
                 continue
             groups = self.method_groups[k] if self.method_groups is not None and k < len(self.method_groups) else None
             k += 1
-            for fn, scope in self._signature(stmt, defined):
+            text = "".join(self.lines.text(g) for g in groups) if groups else None
+            for fn, scope in self._signature(stmt, defined, text):
                 same_body = fn.body is stmt.body and groups is not None and len(groups) == len(_statements(fn))
                 out.append(self._rewrite_body(fn, scope, groups if same_body else None))
         return out
@@ -195,8 +197,12 @@ class ClassConverter:
             return stmt
         return stmt.visit(RenameNames(self.ctx.renames))
 
-    def _signature(self, fn: cst.FunctionDef, defined: List[str]):
-        """Yield ``(method, scope)`` pairs: the method with its new signature (or its split)."""
+    def _signature(self, fn: cst.FunctionDef, defined: List[str], text: Optional[str] = None):
+        """Yield ``(method, scope)`` pairs: the method with its new signature (or its split).
+
+        ``text`` is the method body's source when known: a body without ``super`` is not walked for
+        chained parent calls (the walk rebuilds the body, which then has to be generated again).
+        """
         name = fn.name.value
         dialect = self.info.dialect
         if dialect == "mmcv" and name in self.tables.generic and is_plain(fn, "mmcv") and self.enabled("HP203"):
@@ -213,7 +219,8 @@ class ClassConverter:
             if is_plain(fn, dialect):
                 fn = with_params(fn, self._params_of(name), self.ctx, self.config, self.indent,
                                  add_runner=dialect == "imix")
-                fn = forward_super(fn, name, imix=dialect == "imix")
+                if text is None or _SUPER.search(text):
+                    fn = forward_super(fn, name, imix=dialect == "imix")
                 if dialect == "imix" or self._params_of(name):
                     self.ctx.fixed(code)
             elif not _ARG_NAMES.intersection(positional_names(fn) or ()) and self._params_of(name):

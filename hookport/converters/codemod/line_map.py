@@ -18,20 +18,26 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import List, Sequence
+from typing import Iterable, List, Optional, Sequence, Set
 
 #: above this many line pairs a rewritten run is paired by position, not by similarity (cost)
 _MAX_PAIRS = 2500
 _HEADER = re.compile(r"\s*(?:async\s+)?((?:def|class)\s+\w+)")
 
 
-def input_lines(source: Sequence[str], output: Sequence[str]) -> List[int]:
-    """For each output line (0-based index), the 1-based input line it came from."""
+def input_lines(source: Sequence[str], output: Sequence[str], wanted: Optional[Iterable[int]] = None) -> List[int]:
+    """For each output line (0-based index), the 1-based input line it came from.
+
+    With ``wanted`` (output line indexes), only those lines, and the ones their pairing depends
+    on, are paired by similarity; the others by position (cheaper; enough where nobody looks).
+    """
     last = max(len(source), 1)
     origin = [last] * len(output)
     matcher = difflib.SequenceMatcher(None, [_key(line) for line in source], [_key(line) for line in output],
                                       autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    opcodes = matcher.get_opcodes()
+    exact = _needed_blocks(opcodes, wanted)
+    for block, (tag, i1, i2, j1, j2) in enumerate(opcodes):
         if tag == "equal":
             for k in range(j2 - j1):
                 origin[j1 + k] = i1 + k + 1
@@ -40,7 +46,9 @@ def input_lines(source: Sequence[str], output: Sequence[str]) -> List[int]:
                 origin[j] = min(i1 + 1, last)
         elif tag == "replace":
             for j in range(j1, j2):
-                origin[j] = _closest(source, i1, i2, output[j], (j - j1) * (i2 - i1) // (j2 - j1)) + 1
+                by_position = (j - j1) * (i2 - i1) // (j2 - j1)
+                origin[j] = (_closest(source, i1, i2, output[j], by_position) if exact is None or block in exact
+                             else i1 + by_position) + 1
         if tag != "equal" and j1:
             # the rest of a line the codemod wrapped belongs to that line's first line
             depth = _open_brackets(output[j1 - 1])
@@ -50,6 +58,16 @@ def input_lines(source: Sequence[str], output: Sequence[str]) -> List[int]:
                 origin[j] = origin[j - 1]
                 depth += _open_brackets(output[j])
     return origin
+
+
+def _needed_blocks(opcodes, wanted: Optional[Iterable[int]]) -> Optional[Set[int]]:
+    """Indexes of the opcode blocks holding a wanted line, and of the blocks just before those
+    (the rest of a wrapped line takes the origin of the line before its block). None: all blocks."""
+    if wanted is None:
+        return None
+    lines = set(wanted)
+    holding = {block for block, (_, _, _, j1, j2) in enumerate(opcodes) if any(j1 <= line < j2 for line in lines)}
+    return holding | {block - 1 for block in holding if block}
 
 
 def _open_brackets(line: str) -> int:
@@ -77,11 +95,11 @@ def _closest(source: Sequence[str], i1: int, i2: int, line: str, fallback: int) 
 def todo_origins(source: str, output: str, todo_lines: Sequence[int]) -> List[int]:
     """The input line of the construct each TODO (1-based output line) sits above."""
     out = output.splitlines()
-    origin = input_lines(source.splitlines(), out)
-    found = []
+    targets = []
     for number in todo_lines:
         below = number - 1  # a trailing TODO is about its own line, a TODO line about the code below
         while below < len(out) and out[below].lstrip().startswith("#"):
             below += 1
-        found.append(origin[min(below, len(out) - 1)])
-    return found
+        targets.append(min(below, len(out) - 1))
+    origin = input_lines(source.splitlines(), out, targets)
+    return [origin[target] for target in targets]
