@@ -17,27 +17,16 @@ import warnings
 from typing import Any, Dict, Optional
 
 from hookport.errors import ConfigError, HookportError
+from hookport.hooks.checkpoint_hook import DEFAULT_GREATER_KEYS, DEFAULT_LESS_KEYS, infer_rule
 from hookport.hooks.hook import Hook
 from hookport.registry import HOOKS
 
-#: metric names (or parts of names) that are better when larger / smaller, as MMEngine infers the rule
-GREATER_KEYS = ("acc", "top", "AR@", "auc", "precision", "mAP", "mDice", "mIoU", "mAcc", "aAcc")
-LESS_KEYS = ("loss",)
-
-
-def infer_rule(monitor: str) -> str:
-    """``'greater'`` or ``'less'`` from the metric's name: an exact key first, then a key inside it."""
-    name = monitor.lower()
-    greater, less = {k.lower() for k in GREATER_KEYS}, {k.lower() for k in LESS_KEYS}
-    if name in greater:
-        return "greater"
-    if name in less:
-        return "less"
-    if any(key in name for key in greater):
-        return "greater"
-    if any(key in name for key in less):
-        return "less"
-    raise ConfigError(f"Cannot infer the rule for {monitor}, thus rule must be specified.")
+def _infer_rule(monitor: str) -> str:
+    """``'greater'`` or ``'less'`` from the metric's name, as CheckpointHook's save_best infers it."""
+    try:
+        return infer_rule(monitor, None, DEFAULT_GREATER_KEYS, DEFAULT_LESS_KEYS)
+    except ConfigError:
+        raise ConfigError(f"Cannot infer the rule for {monitor}, thus rule must be specified.") from None
 
 
 @HOOKS.register_module()
@@ -51,7 +40,7 @@ class EarlyStoppingHook(Hook):
         if rule is not None and rule not in ("greater", "less"):
             raise ConfigError(f'`rule` should be either "greater" or "less", but got {rule}')
         self.monitor = monitor
-        self.rule = rule if rule is not None else infer_rule(monitor)
+        self.rule = rule if rule is not None else _infer_rule(monitor)
         self.min_delta = min_delta
         self.strict, self.check_finite = strict, check_finite
         self.patience, self.stopping_threshold = patience, stopping_threshold

@@ -36,7 +36,7 @@ from tests.compat_mmcv import fake_clients
 from tests.compat_mmcv.fake_clients import CALLS, _record, _recorder
 
 #: every module :func:`install` puts into ``sys.modules``
-CLIENTS = fake_clients.CLIENTS + ("neptune.types", "clearml", "pygit2")
+CLIENTS = fake_clients.CLIENTS + ("neptune.types", "pygit2")
 
 #: wall-clock scalars whose values differ run to run
 TIME_KEYS = ("time", "data_time")
@@ -170,13 +170,8 @@ class _ClearMLLogger:
                 iteration=iteration, **kwargs)
 
 
-class Task:
-    """``clearml.Task``: ``Task.init`` starts a task."""
-
-    @classmethod
-    def init(cls, **kwargs: Any) -> "Task":
-        _record("clearml.Task.init", **kwargs)
-        return cls()
+class Task(fake_clients._ClearMLTask):
+    """``clearml.Task`` as MMEngine uses it: ``Task.init`` starts a task (inherited); scalars by keyword."""
 
     def get_logger(self) -> _ClearMLLogger:
         _record("clearml.Task.get_logger")
@@ -211,9 +206,8 @@ def _modules() -> Dict[str, types.ModuleType]:
     pygit2 = types.ModuleType("pygit2")
     pygit2.discover_repository = lambda path, *args: str(path)
     pygit2.Repository = _Repository
-    clearml = types.ModuleType("clearml")
-    clearml.Task = Task
-    return dict(base, **{"neptune.types": neptune_types, "pygit2": pygit2, "clearml": clearml})
+    base["clearml"].Task = Task
+    return dict(base, **{"neptune.types": neptune_types, "pygit2": pygit2})
 
 
 def install(modules: Dict[str, Any] = sys.modules) -> List[list]:
