@@ -13,40 +13,13 @@ import os
 
 import pytest
 import torch
-from torch import nn
 
-from hookport.runner.model import BaseModel
 from tests.runner.base import RunnerTestCase
+from tests.runner.regression_toy import Points, Regressor
 
 REF = os.path.join(os.path.dirname(__file__), "..", "data", "reference", "mmengine", "training_runs.json")
 with open(REF) as _fh:
     REFERENCE = json.load(_fh)
-
-
-class Regressor(BaseModel):
-    """Same as the reference script's model."""
-
-    def __init__(self):
-        super().__init__()
-        self.linear = nn.Linear(3, 1)
-
-    def forward(self, inputs, targets, mode="tensor"):
-        pred = self.linear(torch.stack(inputs))
-        return dict(loss=((pred - torch.stack(targets)) ** 2).mean())
-
-
-class Points(torch.utils.data.Dataset):
-    """Same as the reference script's dataset."""
-
-    def __init__(self, size=10):
-        self.x = torch.linspace(-1, 1, size * 3).reshape(size, 3)
-        self.y = self.x @ torch.tensor([[1.0], [-2.0], [0.5]]) + 0.3
-
-    def __len__(self):
-        return len(self.x)
-
-    def __getitem__(self, i):
-        return dict(inputs=self.x[i], targets=self.y[i])
 
 
 class TestAgainstMMEngine(RunnerTestCase):

@@ -27,41 +27,18 @@ from hookport.config import Config  # noqa: E402
 from hookport.errors import ConfigError, HookportError  # noqa: E402
 from hookport.registry import DATASETS, MODELS, VISBACKENDS  # noqa: E402
 from hookport.runner.dialect import load_dialect_config  # noqa: E402
-from hookport.runner.model import BaseModel  # noqa: E402
 from hookport.runner.vis_client_backends import flatten_params  # noqa: E402
 from tests.runner import fake_vis_clients as fakes  # noqa: E402
+from tests.runner.regression_toy import Points, Regressor  # noqa: E402
 
 ROOT = Path(__file__).parents[2]
 REFERENCE = json.loads((ROOT / "tests/data/reference/mmengine/vis_clients.json").read_text())
 BACKENDS = ("WandbVisBackend", "MLflowVisBackend", "NeptuneVisBackend", "DVCLiveVisBackend", "ClearMLVisBackend")
 
 
-@MODELS.register_module()
-class VisRegressor(BaseModel):
-    """Same as the reference script's model."""
-
-    def __init__(self):
-        super().__init__()
-        self.linear = torch.nn.Linear(3, 1)
-
-    def forward(self, inputs, targets, mode="tensor"):
-        pred = self.linear(torch.stack(inputs))
-        return dict(loss=((pred - torch.stack(targets)) ** 2).mean())
-
-
-@DATASETS.register_module()
-class VisPoints(torch.utils.data.Dataset):
-    """Same as the reference script's dataset."""
-
-    def __init__(self, size=10):
-        self.x = torch.linspace(-1, 1, size * 3).reshape(size, 3)
-        self.y = self.x @ torch.tensor([[1.0], [-2.0], [0.5]]) + 0.3
-
-    def __len__(self):
-        return len(self.x)
-
-    def __getitem__(self, i):
-        return dict(inputs=self.x[i], targets=self.y[i])
+# the reference script's model and data, under the names its configs use
+MODELS.register_module(name="VisRegressor", module=Regressor)
+DATASETS.register_module(name="VisPoints", module=Points)
 
 
 @pytest.fixture
