@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import List, Optional, Set
+from typing import Dict, List, Optional, Set
 
 import libcst as cst
 
@@ -169,8 +169,7 @@ class ClassConverter:
         defined = [s.name.value for s in body if isinstance(s, cst.FunctionDef)]
         if self.info.dialect == "imix" and self.enabled("HP356"):
             methods = {s.name.value: s for s in body if isinstance(s, cst.FunctionDef)}
-            self.runner_helpers = runner_helpers(methods, {n: code_of(f) for n, f in methods.items()},
-                                                 self.tables.imix_stages)
+            self.runner_helpers = runner_helpers(methods, self._method_texts(body), self.tables.imix_stages)
             if self.runner_helpers:
                 calls = r"|\bself\.(" + "|".join(sorted(self.runner_helpers)) + r")\("
                 self._trigger = re.compile(self._trigger.pattern + calls)
@@ -187,6 +186,14 @@ class ClassConverter:
                 same_body = fn.body is stmt.body and groups is not None and len(groups) == len(_statements(fn))
                 out.append(self._rewrite_body(fn, scope, groups if same_body else None))
         return out
+
+    def _method_texts(self, body: List[cst.BaseStatement]) -> Dict[str, str]:
+        """Each method's source text by name: its body's source lines when known (no code generation)."""
+        functions = [s for s in body if isinstance(s, cst.FunctionDef)]
+        groups = self.method_groups
+        if groups is None or len(groups) != len(functions):
+            return {fn.name.value: code_of(fn) for fn in functions}
+        return {fn.name.value: "".join(self.lines.text(g) for g in method) for fn, method in zip(functions, groups)}
 
     def _rename(self, stmt: cst.BaseStatement) -> cst.BaseStatement:
         """Rename legacy names in a non-method class statement (class attributes, nested classes)."""
