@@ -300,7 +300,7 @@ COLLATE_FUNCTIONS = Registry("collate function", locations=["hookport.runner.sam
 METRICS = Registry("metric", locations=["hookport.evaluation"])
 EVALUATORS = Registry("evaluator", locations=["hookport.evaluation"])
 OPTIMIZERS = Registry("optimizer", locations=["hookport.optim.optimizers"])
-OPTIM_WRAPPERS = Registry("optimizer wrapper", locations=["hookport.optim.wrapper"])
+OPTIM_WRAPPERS = Registry("optimizer wrapper", locations=["hookport.optim.wrapper", "hookport.optim.wrapper_dict"])
 OPTIM_WRAPPER_CONSTRUCTORS = Registry("optimizer wrapper constructor", locations=["hookport.optim.constructor"])
 PARAM_SCHEDULERS = Registry("parameter scheduler", locations=["hookport.optim.scheduler"])
 LOOPS = Registry("loop", locations=["hookport.runner.loops"])

@@ -97,12 +97,31 @@ class DefaultOptimWrapperConstructor:
 
 
 def build_optim_wrapper(model: nn.Module, cfg: Any):
-    """Build a wrapper from ``cfg`` (a wrapper instance is returned as is)."""
+    """Build a wrapper from ``cfg`` (a wrapper instance is returned as is).
+
+    A dict without ``optimizer``, ``constructor`` and ``type`` names several wrappers, as MMEngine
+    reads it: its values must be built :class:`OptimWrapper` objects, which become an
+    :class:`~hookport.optim.wrapper_dict.OptimWrapperDict` (several optimizers from configs need a
+    constructor that builds them).
+    """
     if not isinstance(cfg, dict):
         return cfg
+    if not {"optimizer", "constructor", "type"} & set(cfg):
+        return _wrapper_dict(cfg)
     cfg = copy.deepcopy(cfg)
     constructor_type = cfg.pop("constructor", "DefaultOptimWrapperConstructor")
     paramwise_cfg = cfg.pop("paramwise_cfg", None)
     constructor = OPTIM_WRAPPER_CONSTRUCTORS.build(
         {"type": constructor_type, "optim_wrapper_cfg": cfg, "paramwise_cfg": paramwise_cfg})
     return constructor(model)
+
+
+def _wrapper_dict(cfg: dict):
+    from hookport.optim.wrapper import OptimWrapper
+    from hookport.optim.wrapper_dict import OptimWrapperDict
+
+    for name, item in cfg.items():
+        if not isinstance(item, OptimWrapper):
+            raise ConfigError(f'each item mush be an optimizer object when "type" and "constructor" are not in '
+                              f'optimizer, but got {name}={item}')
+    return OptimWrapperDict(**cfg)

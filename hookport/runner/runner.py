@@ -457,8 +457,9 @@ class Runner:
         real = self.world_size * self.train_dataloader.batch_size
         ratio = real / cfg["base_batch_size"]
         self.logger.info("LR is scaled by %s (batch size %d vs base %d)", ratio, real, cfg["base_batch_size"])
-        for group in self.optim_wrapper.param_groups:
-            group["lr"] = group["lr"] * ratio
+        groups = self.optim_wrapper.param_groups
+        for group in [g for gs in groups.values() for g in gs] if isinstance(groups, dict) else groups:
+            group["lr"] = group["lr"] * ratio  # every optimizer of an OptimWrapperDict
 
     # -- checkpoints -------------------------------------------------------
     def load_or_resume(self) -> None:
