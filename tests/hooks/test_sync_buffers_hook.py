@@ -1,6 +1,5 @@
 """SyncBuffersHook: buffers are averaged across two real gloo processes; no-op when not distributed."""
 import os
-import socket
 
 import pytest
 
@@ -14,15 +13,10 @@ from hookport.hooks.sync_buffers_hook import SyncBuffersHook  # noqa: E402
 from .fakes import FakeRunner  # noqa: E402
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def worker(rank, port, out_dir):
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
-    dist.init_process_group("gloo", rank=rank, world_size=2)
+def worker(rank, out_dir):
+    # a rendezvous file instead of a TCP port: no port to race other tests for
+    dist.init_process_group("gloo", init_method=f"file://{os.path.join(out_dir, 'rendezvous')}", rank=rank,
+                            world_size=2)
     try:
         model = nn.BatchNorm1d(2)
         with torch.no_grad():
@@ -46,7 +40,7 @@ def worker(rank, port, out_dir):
 
 @pytest.mark.slow
 def test_buffers_are_averaged_across_ranks(tmp_path):
-    mp.spawn(worker, args=(free_port(), str(tmp_path)), nprocs=2, join=True)
+    mp.spawn(worker, args=(str(tmp_path),), nprocs=2, join=True)
     results = [torch.load(tmp_path / f"{rank}.pt") for rank in (0, 1)]
     assert results[0]["first"] == [[0.0, 0.0], [1.5, 1.5], 3]
     assert results[1]["first"] == [[10.0, 10.0], [1.5, 1.5], 3]
