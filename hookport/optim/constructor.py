@@ -122,6 +122,7 @@ def _wrapper_dict(cfg: dict):
 
     for name, item in cfg.items():
         if not isinstance(item, OptimWrapper):
-            raise ConfigError(f'each item mush be an optimizer object when "type" and "constructor" are not in '
-                              f'optimizer, but got {name}={item}')
+            raise ConfigError(f"optim_wrapper has no 'optimizer', 'type' or 'constructor', so each item must be a "
+                              f"built OptimWrapper (several optimizers from a config need a constructor that "
+                              f"builds them, as in MMEngine), but got {name}={item}")
     return OptimWrapperDict(**cfg)

@@ -31,7 +31,7 @@ class OptimWrapperDict(OptimWrapper):
     def __init__(self, **optim_wrappers: OptimWrapper):
         for name, wrapper in optim_wrappers.items():
             if not isinstance(wrapper, OptimWrapper):
-                raise ConfigError(f"`OptimWrapperDict` only accept OptimWrapper instance, but got {name}: "
+                raise ConfigError(f"OptimWrapperDict only accepts OptimWrapper instances, but got {name}: "
                                   f"{type(wrapper)}")
         self.optim_wrappers: Dict[str, OptimWrapper] = dict(optim_wrappers)
 
@@ -72,7 +72,8 @@ class OptimWrapperDict(OptimWrapper):
         """Load each named state into the wrapper of that name."""
         for name, state in state_dict.items():
             if name not in self.optim_wrappers:
-                raise ConfigError(f"Mismatched `state_dict`! cannot found {name} in OptimWrapperDict")
+                raise ConfigError(f"mismatched state_dict: the OptimWrapperDict has no optimizer {name!r} "
+                                  f"(it has {sorted(self.optim_wrappers)})")
             self.optim_wrappers[name].load_state_dict(state)
 
     @property
