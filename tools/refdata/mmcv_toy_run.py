@@ -10,6 +10,7 @@ custom hooks recorded; and copies MMCV's own epoch_2.pth of the epoch run to mmc
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import os.path as osp
 import re
@@ -20,7 +21,7 @@ import time
 import mmcv_common as common  # noqa: I100  (sets up mmcv before anything imports it)
 import torch
 from mmcv import Config
-from mmcv.parallel import collate
+from mmcv.parallel import MMDataParallel, collate
 from mmcv.runner import EvalHook, build_optimizer, build_runner, set_random_seed
 from mmcv.utils import get_logger
 
@@ -28,13 +29,13 @@ FIXTURES = osp.join(common.REPO, "fixtures", "mmcv")
 CONFIGS = ("legacy_toy_cfg.py", "legacy_toy_iter_cfg.py")
 TIMINGS = ("time", "data_time", "memory", "eta")
 sys.path.insert(0, FIXTURES)
-import toy_legacy  # noqa: E402
 
 
 def build(cfg_part):
-    """Instantiate a fixture class from ``dict(type='toy_legacy.Name', ...)``."""
+    """Instantiate a fixture class from ``dict(type='<fixture module>.Name', ...)``."""
     args = dict(cfg_part)
-    return getattr(toy_legacy, args.pop("type").split(".")[-1])(**args)
+    module, _, name = args.pop("type").rpartition(".")
+    return getattr(importlib.import_module(module), name)(**args)
 
 
 def loader(dataset, samples_per_gpu, workers_per_gpu, shuffle):
@@ -45,8 +46,12 @@ def loader(dataset, samples_per_gpu, workers_per_gpu, shuffle):
                                        pin_memory=False)
 
 
-def train(config, work_dir):
-    """tools/train.py + train_detector for a toy config; returns the runner."""
+def train(config, work_dir, data_parallel=False):
+    """tools/train.py + train_detector for a toy config; returns the runner.
+
+    ``data_parallel``: wrap the model in MMDataParallel first, as train_detector did (its scatter
+    unwraps DataContainers; the toy configs' plain tensors do not need it).
+    """
     cfg = Config.fromfile(config)
     cfg.work_dir = work_dir
     timestamp = time.strftime("%Y%m%d_%H%M%S", time.localtime())
@@ -56,6 +61,8 @@ def train(config, work_dir):
     meta = dict(env_info="reference", config=cfg.pretty_text, seed=cfg.seed, exp_name=osp.basename(config))
     set_random_seed(cfg.seed)
     model = build(cfg.model)
+    if data_parallel:
+        model = MMDataParallel(model)
     data = cfg.data
     datasets = [build(data.train)]
     if len(cfg.workflow) == 2:  # tools/train.py adds the val set for a ('val', k) phase

@@ -12,6 +12,7 @@ with MMDetection's aspect-ratio ``flag`` is sampled by MMDetection 2.28's sample
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import os
 import os.path as osp
@@ -74,7 +75,7 @@ def _worker_init(seed: int):
 
 def build_dataloader(dataset, samples_per_gpu: int, workers_per_gpu: int, shuffle: bool, seed: Optional[int],
                      runner_type: str = "EpochBasedRunner", **kwargs: Any):
-    """A loader with torch's default collate and seeded workers, sampling as the codebase did.
+    """A loader with MMCV's ``collate`` (DataContainer-aware) and seeded workers, sampling as the codebase did.
 
     A dataset with an aspect-ratio ``flag`` is an MMDetection 2.x dataset and gets its
     ``build_dataloader``'s samplers (:func:`_group_sampling`); any other dataset is sampled as
@@ -92,6 +93,9 @@ def build_dataloader(dataset, samples_per_gpu: int, workers_per_gpu: int, shuffl
             dataset, world_size, rank, shuffle=shuffle, seed=seed or 0))
     else:
         sampling = dict(batch_size=samples_per_gpu, shuffle=shuffle)
+    from hookport.compat.mmcv.data_container import collate
+
+    kwargs.setdefault("collate_fn", functools.partial(collate, samples_per_gpu=samples_per_gpu))
     try:
         return torch.utils.data.DataLoader(
             dataset, num_workers=workers_per_gpu,

@@ -30,7 +30,15 @@ def plain_step(model, data_batch: Any) -> dict:
 
 
 def run_step(model, data_batch: Any, optimizer: Any, train_mode: bool, **kwargs: Any) -> dict:
-    """One ``train_step`` (or ``val_step``) call with MMCV's output check."""
+    """One ``train_step`` (or ``val_step``) call with MMCV's output check.
+
+    The batch is scattered first (DataContainers unwrapped, tensors on the model's device), as
+    MMCV's data-parallel wrappers did before calling the module's step.
+    """
+    from hookport.compat.mmcv.data_container import scatter
+    from hookport.runner.model import model_device
+
+    data_batch = scatter(data_batch, model_device(model))
     name = "train_step" if train_mode else "val_step"
     step = getattr(model, name, None)
     outputs = step(data_batch, optimizer, **kwargs) if callable(step) else plain_step(model, data_batch)

@@ -29,10 +29,15 @@ def single_gpu_test(model, data_loader) -> List[Any]:
     """Predictions of ``model`` over ``data_loader`` (``model(return_loss=False, **data)`` for dict batches)."""
     import torch
 
+    from hookport.compat.mmcv.data_container import scatter
+    from hookport.runner.model import model_device
+
     model.eval()
+    device = model_device(model)
     results: List[Any] = []
     with torch.no_grad():
         for data in data_loader:
+            data = scatter(data, device)  # as MMDataParallel's forward did
             result = model(return_loss=False, **data) if isinstance(data, dict) else model(data)
             results.extend(result)
     model.train()

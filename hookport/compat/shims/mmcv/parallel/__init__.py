@@ -1,4 +1,4 @@
-"""Stand-in for ``mmcv.parallel``: wrapper detection and the MMCV data-parallel wrappers."""
+"""Stand-in for ``mmcv.parallel``: wrapper detection, the MMCV data-parallel wrappers, DataContainer and collate."""
 
 _WRAPPERS = ("DataParallel", "DistributedDataParallel", "MMDataParallel", "MMDistributedDataParallel",
              "DistributedModel")
@@ -14,7 +14,12 @@ def __getattr__(name):
         from hookport.compat.shims.mmcv.parallel import wrappers
 
         return getattr(wrappers, name)
+    if name in ("DataContainer", "collate", "scatter"):
+        from hookport.compat.mmcv import data_container
+
+        return getattr(data_container, name)
     raise AttributeError(f"module 'mmcv.parallel' (hookport stand-in) has no attribute {name!r}")
 
 
-__all__ = ["is_module_wrapper", "MMDataParallel", "MMDistributedDataParallel"]
+__all__ = ["is_module_wrapper", "MMDataParallel", "MMDistributedDataParallel", "DataContainer", "collate",
+           "scatter"]
