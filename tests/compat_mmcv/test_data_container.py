@@ -83,3 +83,23 @@ def test_legacy_hook_code_imports_data_container_from_mmcv_parallel():
     from mmcv.parallel import DataContainer, collate as mmcv_collate  # noqa: F401
 
     assert DataContainer is DC and mmcv_collate is collate
+
+
+def test_mm_data_parallel_scatters_before_the_module(monkeypatch):
+    """Legacy code that calls MMDataParallel(model).train_step(batch, optimizer) itself, as MMCV allowed."""
+    from hookport.compat import shims
+
+    monkeypatch.syspath_prepend(str(ROOT / "fixtures/mmcv"))
+    shims.install()
+    from mmcv.parallel import MMDataParallel
+    from toy_dc import DCToyDataset, DCToyModel
+
+    dataset = DCToyDataset(n=4)
+    batch = collate([dataset[i] for i in range(4)], samples_per_gpu=4)
+    torch.manual_seed(0)
+    model = DCToyModel()
+    wrapped = MMDataParallel(model).train_step(batch, None)
+    direct = model.train_step(scatter(batch), None)
+    assert wrapped["log_vars"] == direct["log_vars"] and wrapped["num_samples"] == 4
+    predictions = MMDataParallel(model)(return_loss=False, **batch)
+    assert len(predictions) == 4

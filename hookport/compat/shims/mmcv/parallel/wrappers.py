@@ -3,7 +3,8 @@ from torch.nn.parallel import DataParallel, DistributedDataParallel
 
 
 class MMDataParallel(DataParallel):
-    """Single-device wrapper: ``train_step``/``val_step`` call the module's (CPU or one GPU)."""
+    """Single-device wrapper: scatters the inputs (DataContainers unwrapped, tensors on the module's
+    device) and calls the module's ``train_step``/``val_step``/``forward`` (CPU or one GPU)."""
 
     def __init__(self, module, device_ids=None, dim=0, **kwargs):
         import torch
@@ -13,18 +14,22 @@ class MMDataParallel(DataParallel):
         super().__init__(module, device_ids=device_ids, dim=dim, **kwargs)
 
     def train_step(self, *inputs, **kwargs):
-        """The module's train_step."""
-        return self.module.train_step(*inputs, **kwargs)
+        """The module's train_step on the scattered inputs (DataContainers unwrapped)."""
+        return self.module.train_step(*self._scatter(inputs), **self._scatter(kwargs))
 
     def val_step(self, *inputs, **kwargs):
-        """The module's val_step."""
-        return self.module.val_step(*inputs, **kwargs)
+        """The module's val_step on the scattered inputs."""
+        return self.module.val_step(*self._scatter(inputs), **self._scatter(kwargs))
 
     def forward(self, *inputs, **kwargs):
-        """Call the module directly (no scatter: MMCV's CPU path)."""
-        if not self.device_ids:
-            return self.module(*inputs, **kwargs)
-        return super().forward(*inputs, **kwargs)
+        """Call the module on the scattered inputs (one device, as MMCV's CPU / single-GPU path)."""
+        return self.module(*self._scatter(inputs), **self._scatter(kwargs))
+
+    def _scatter(self, inputs):
+        from hookport.compat.mmcv.data_container import scatter
+        from hookport.runner.model import model_device
+
+        return scatter(inputs, model_device(self.module))
 
 
 class MMDistributedDataParallel(DistributedDataParallel):
