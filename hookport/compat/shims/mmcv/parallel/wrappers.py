@@ -26,10 +26,15 @@ class MMDataParallel(DataParallel):
         return self.module(*self._scatter(inputs), **self._scatter(kwargs))
 
     def _scatter(self, inputs):
-        from hookport.compat.mmcv.data_container import scatter
-        from hookport.runner.model import model_device
+        return _scatter(self.module, inputs)
 
-        return scatter(inputs, model_device(self.module))
+
+def _scatter(module, inputs):
+    """``inputs`` as one device's share: DataContainers unwrapped, tensors on ``module``'s device."""
+    from hookport.compat.mmcv.data_container import scatter
+    from hookport.runner.model import model_device
+
+    return scatter(inputs, model_device(module))
 
 
 class MMDistributedDataParallel(DistributedDataParallel):
@@ -48,6 +53,7 @@ class MMDistributedDataParallel(DistributedDataParallel):
         # captured by the closure so DDP never tries to move the optimizer between devices.
         module = self.module
         step = getattr(module, name)
+        inputs, kwargs = _scatter(module, inputs), _scatter(module, kwargs)  # as MMCV's to_kwargs scatter
 
         def forward_once():
             del module.forward  # the step's own forward calls reach the real forward
