@@ -1,5 +1,4 @@
 """`hookport run --resume`: an empty work dir starts fresh; unreadable checkpoints are one clear line."""
-import os
 
 import pytest
 import torch

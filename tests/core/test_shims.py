@@ -1,7 +1,6 @@
 """hookport.compat.shims: stand-ins serve absent legacy packages and never shadow real ones."""
 import importlib.util
 import sys
-import textwrap
 
 import pytest
 
