@@ -24,6 +24,7 @@ from typing import Any, List, Optional
 import torch
 
 from hookport.compat.mmcv.checkpoint import find_latest_checkpoint
+from hookport.compat.mmcv.data_container import collate
 from hookport.compat.mmcv.defaults import default_hooks, runner_type
 from hookport.compat.mmcv.dialect import prepare
 from hookport.compat.mmcv.runner import RUNNERS
@@ -93,8 +94,6 @@ def build_dataloader(dataset, samples_per_gpu: int, workers_per_gpu: int, shuffl
             dataset, world_size, rank, shuffle=shuffle, seed=seed or 0))
     else:
         sampling = dict(batch_size=samples_per_gpu, shuffle=shuffle)
-    from hookport.compat.mmcv.data_container import collate
-
     kwargs.setdefault("collate_fn", functools.partial(collate, samples_per_gpu=samples_per_gpu))
     try:
         return torch.utils.data.DataLoader(
